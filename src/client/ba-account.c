@@ -1,0 +1,1 @@
+/* ba-account.c: to be written */

@@ -1,0 +1,1 @@
+/* ba-api-client.c: to be written */

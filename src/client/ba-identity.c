@@ -1,0 +1,1 @@
+/* ba-identity.c: to be written */

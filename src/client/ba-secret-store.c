@@ -1,0 +1,1 @@
+/* ba-secret-store.c: to be written */

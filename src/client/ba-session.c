@@ -1,0 +1,1 @@
+/* ba-session.c: to be written */

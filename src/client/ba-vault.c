@@ -1,0 +1,1 @@
+/* ba-vault.c: to be written */

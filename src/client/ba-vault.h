@@ -1,0 +1,93 @@
+/* ba-vault.h
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* One cached account row. */
+typedef struct
+{
+  char   *id;               /* "<user id>@<server url>" */
+  char   *server_url;
+  gint64  user_id;
+  gint64  actor_id;
+  char   *username;
+  char   *email;            /* may be NULL */
+  gint64  last_synced_at;   /* Unix seconds of the last server answer */
+  gint64  last_used_at;     /* Unix seconds; the newest is restored at start */
+} BaVaultAccount;
+
+void            ba_vault_account_free (BaVaultAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BaVaultAccount, ba_vault_account_free)
+
+#define BA_TYPE_VAULT (ba_vault_get_type ())
+
+G_DECLARE_FINAL_TYPE (BaVault, ba_vault, BA, VAULT, GObject)
+
+/* The encrypted cache (design.md section 6): SQLCipher opened with a raw
+ * 32-byte key, PRAGMA cipher_compatibility = 3, refusing to run if
+ * PRAGMA cipher_version is empty, schema versioned with user_version.
+ *
+ * Opening is quick (a raw key has no KDF) but still runs in a worker
+ * thread; every other call is asynchronous too and runs on one worker at a
+ * time, so the main loop never blocks on disk. */
+
+/* Opens @path with @key. When the file exists but cannot be opened (wrong
+ * key, corrupt), it is renamed to "<path>.broken-<timestamp>" and a new,
+ * empty vault is created; *@out_rebuilt is then TRUE so the app can tell
+ * the user. Other failures (no cipher, disk full) are BA_ERROR_VAULT. */
+void            ba_vault_open_async                (const char           *path,
+                                                    GBytes               *key,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+BaVault        *ba_vault_open_finish               (GAsyncResult         *result,
+                                                    gboolean             *out_rebuilt,
+                                                    GError              **error);
+
+/* Synchronous open, for tests and benchmarks; same rules as above. */
+BaVault        *ba_vault_open                      (const char           *path,
+                                                    GBytes               *key,
+                                                    gboolean             *out_rebuilt,
+                                                    GError              **error);
+
+const char     *ba_vault_get_path                  (BaVault              *self);
+int             ba_vault_get_schema_version        (BaVault              *self);
+
+/* Inserts or replaces the row with the same id. */
+void            ba_vault_save_account_async        (BaVault              *self,
+                                                    const BaVaultAccount *account,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ba_vault_save_account_finish       (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* The most recently used account, or NULL without error if none. */
+void            ba_vault_load_last_account_async   (BaVault              *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+BaVaultAccount *ba_vault_load_last_account_finish  (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* Deletes the account and every cached row that belongs to it. */
+void            ba_vault_forget_account_async      (BaVault              *self,
+                                                    const char           *account_id,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ba_vault_forget_account_finish     (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* ba-base32.c: to be written */

@@ -1,0 +1,1 @@
+/* ba-error.c: to be written */

@@ -1,0 +1,1 @@
+/* ba-jwt.c: to be written */

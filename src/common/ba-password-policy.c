@@ -1,0 +1,1 @@
+/* ba-password-policy.c: to be written */

@@ -1,0 +1,1 @@
+/* ba-totp.c: to be written */

@@ -1,0 +1,1 @@
+/* ba-test-server.c: to be written */
