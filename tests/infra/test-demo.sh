@@ -1,0 +1,83 @@
+#!/bin/bash
+# test-demo.sh SOURCE_ROOT BUILD_DIR
+#
+# Copyright 2026 The Balena Accounts authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs build-aux/demo with a stand-in for the app (BA_DEMO_APP) against the
+# real server of this build, and checks the script's promises: the app gets
+# a live server URL and the demo credentials, a private data dir, and when
+# the app exits the server is stopped, its temp dir removed and the app's
+# exit status passed on. Output is TAP. bash for /dev/tcp.
+
+set -u
+
+root=${1:?usage: test-demo.sh SOURCE_ROOT BUILD_DIR}
+build=${2:?usage: test-demo.sh SOURCE_ROOT BUILD_DIR}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+failed=0
+check () {
+  n=$((n + 1))
+  if eval "$2"; then
+    echo "ok $n - $1"
+  else
+    failed=1
+    echo "not ok $n - $1"
+  fi
+}
+
+# A GET over bash's /dev/tcp: curl and wget are not build dependencies.
+http_get () {
+  local hostport=${1#http://}
+  hostport=${hostport%%/*}
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$2" "$hostport" >&3
+  timeout 5 cat <&3
+  exec 3<&-
+}
+
+cat >"$tmp/fake-app" <<FAKE
+#!/bin/bash
+{
+  echo "url=\$BALENARC_API_URL"
+  echo "hint=\$BALENA_ACCOUNTS_DEMO_HINT"
+  echo "data=\${XDG_DATA_HOME:-}"
+  echo "schemas=\$GSETTINGS_SCHEMA_DIR"
+  echo "args=\$*"
+} >"$tmp/env"
+$(declare -f http_get)
+http_get "\$BALENARC_API_URL" /ping >"$tmp/ping" 2>&1
+exit 3
+FAKE
+chmod +x "$tmp/fake-app"
+
+BA_DEMO_APP="$tmp/fake-app" BA_DEMO_BUILDDIR="$build" \
+  "$root/build-aux/demo" --some-app-arg >"$tmp/out" 2>&1
+status=$?
+sed 's/^/# /' "$tmp/out"
+
+value () { sed -n "s/^$1=//p" "$tmp/env"; }
+
+check "the app ran" '[ -f "$tmp/env" ]'
+check "the app's exit status is passed on" '[ $status -eq 3 ]'
+url=$(value url)
+check "the app got a loopback URL" '[[ $url =~ ^http://127\.0\.0\.1:[0-9]+/?$ ]]'
+check "the server answered /ping while the app ran" 'grep -Eq "^HTTP/1\.[01] 200" "$tmp/ping" && grep -q "OK" "$tmp/ping"'
+hint=$(value hint)
+email=$(sed -n 's/^ *Email: *//p' "$tmp/out")
+password=$(sed -n 's/^ *Password: *//p' "$tmp/out")
+check "the terminal shows the demo credentials" '[ -n "$email" ] && [ -n "$password" ]'
+check "the app got the demo hint" '[ "$hint" = "Demo server: $email / $password" ]'
+data=$(value data)
+check "the app got a private data dir" '[ -n "$data" ] && [ "$data" != "${XDG_DATA_HOME:-$HOME/.local/share}" ]'
+check "the app got the build's schema dir" '[ "$(value schemas)" = "$build/data" ]'
+check "extra arguments reach the app" '[ "$(value args)" = "--some-app-arg" ]'
+check "the temp dir is removed afterwards" '[ -n "$data" ] && [ ! -e "$(dirname "$data")" ]'
+check "the server is stopped afterwards" '! (http_get "$url" /ping) >/dev/null 2>&1'
+
+echo "1..$n"
+exit $failed
