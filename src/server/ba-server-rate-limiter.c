@@ -1,0 +1,142 @@
+/* ba-server-rate-limiter.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-server-rate-limiter"
+
+#include "config.h"
+
+#include "ba-server-rate-limiter.h"
+
+/* Prune expired entries once the table holds this many keys, so that a
+ * client cycling through usernames cannot grow memory without bound. */
+#define PRUNE_THRESHOLD 4096
+
+typedef struct
+{
+  guint  count;
+  gint64 window_end;    /* monotonic µs */
+  gint64 blocked_until; /* monotonic µs, 0 when not blocked */
+} Entry;
+
+struct _BaServerRateLimiter
+{
+  GObject     parent_instance;
+
+  guint       points;
+  gint64      window_usec;
+  gint64      block_usec;
+  GHashTable *entries;
+};
+
+G_DEFINE_FINAL_TYPE (BaServerRateLimiter, ba_server_rate_limiter, G_TYPE_OBJECT)
+
+static gboolean
+entry_expired_cb (gpointer key,
+                  gpointer value,
+                  gpointer user_data)
+{
+  Entry *entry = value;
+  gint64 now = *(gint64 *) user_data;
+
+  return entry->window_end <= now && entry->blocked_until <= now;
+}
+
+static void
+ba_server_rate_limiter_finalize (GObject *object)
+{
+  BaServerRateLimiter *self = (BaServerRateLimiter *)object;
+
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+
+  G_OBJECT_CLASS (ba_server_rate_limiter_parent_class)->finalize (object);
+}
+
+static void
+ba_server_rate_limiter_class_init (BaServerRateLimiterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ba_server_rate_limiter_finalize;
+}
+
+static void
+ba_server_rate_limiter_init (BaServerRateLimiter *self)
+{
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+BaServerRateLimiter *
+ba_server_rate_limiter_new (guint points,
+                            guint window_seconds,
+                            guint block_seconds)
+{
+  BaServerRateLimiter *self = g_object_new (BA_TYPE_SERVER_RATE_LIMITER, NULL);
+
+  self->points = points;
+  self->window_usec = (gint64) window_seconds * G_USEC_PER_SEC;
+  self->block_usec = (gint64) block_seconds * G_USEC_PER_SEC;
+
+  return self;
+}
+
+gboolean
+ba_server_rate_limiter_consume (BaServerRateLimiter *self,
+                                const char          *key,
+                                gint64              *retry_after)
+{
+  gint64 now = g_get_monotonic_time ();
+  Entry *entry;
+
+  g_return_val_if_fail (BA_IS_SERVER_RATE_LIMITER (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (g_hash_table_size (self->entries) >= PRUNE_THRESHOLD)
+    g_hash_table_foreach_remove (self->entries, entry_expired_cb, &now);
+
+  entry = g_hash_table_lookup (self->entries, key);
+  if (entry == NULL)
+    {
+      entry = g_new0 (Entry, 1);
+      g_hash_table_insert (self->entries, g_strdup (key), entry);
+    }
+
+  if (entry->blocked_until > now)
+    goto blocked;
+
+  if (entry->window_end <= now)
+    {
+      entry->count = 0;
+      entry->window_end = now + self->window_usec;
+      entry->blocked_until = 0;
+    }
+
+  entry->count++;
+  if (entry->count <= self->points)
+    return TRUE;
+
+  entry->blocked_until = now + self->block_usec;
+
+  /* The block outlives the window it started in; keep the entry until
+   * the block ends and start counting afresh after it. */
+  entry->window_end = entry->blocked_until;
+
+blocked:
+  if (retry_after != NULL)
+    *retry_after = MAX (1, (entry->blocked_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+  return FALSE;
+}
+
+void
+ba_server_rate_limiter_reset (BaServerRateLimiter *self,
+                              const char          *key)
+{
+  g_return_if_fail (BA_IS_SERVER_RATE_LIMITER (self));
+  g_return_if_fail (key != NULL);
+
+  g_hash_table_remove (self->entries, key);
+}

@@ -1,0 +1,35 @@
+/* ba-server-rate-limiter.h
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define BA_TYPE_SERVER_RATE_LIMITER (ba_server_rate_limiter_get_type ())
+
+G_DECLARE_FINAL_TYPE (BaServerRateLimiter, ba_server_rate_limiter, BA, SERVER_RATE_LIMITER, GObject)
+
+/* A fixed-window limiter in memory, the shape of open-balena-api's
+ * rate-limiter-flexible setup: @points attempts per key within a window of
+ * @window_seconds; the attempt after that blocks the key for
+ * @block_seconds. */
+BaServerRateLimiter *ba_server_rate_limiter_new     (guint                 points,
+                                                     guint                 window_seconds,
+                                                     guint                 block_seconds);
+
+/* Counts one attempt for @key. Returns FALSE when the key is blocked, with
+ * the seconds until it may try again (at least 1) in @retry_after. */
+gboolean             ba_server_rate_limiter_consume (BaServerRateLimiter  *self,
+                                                     const char           *key,
+                                                     gint64               *retry_after);
+/* Forgets @key, as after a successful login. */
+void                 ba_server_rate_limiter_reset   (BaServerRateLimiter  *self,
+                                                     const char           *key);
+
+G_END_DECLS

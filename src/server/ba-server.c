@@ -1,0 +1,972 @@
+/* ba-server.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sodium.h>
+
+#include "ba-error.h"
+#include "ba-server.h"
+#include "ba-server-auth.h"
+#include "ba-server-rate-limiter.h"
+#include "ba-server-store.h"
+
+/* account-api.md section 1.3: request bodies are limited to 512 kB. */
+#define MAX_BODY_SIZE (512 * 1024)
+
+/* Section 3: 10 login attempts per 2 hours per IP + username, then a
+ * 1-hour block. */
+#define LOGIN_POINTS          10
+#define LOGIN_WINDOW_SECONDS  (2 * 60 * 60)
+#define LOGIN_BLOCK_SECONDS   (60 * 60)
+
+/* RFC 6585; libsoup 3.2 has no name for it. */
+#define STATUS_TOO_MANY_REQUESTS 429
+
+#define DEMO_USERNAME         "demo"
+#define DEMO_EMAIL            "demo@example.com"
+#define DEMO_PASSWORD_LENGTH  16
+#define SOCIAL_USERNAME       "octocat"
+#define SOCIAL_EMAIL          "octocat@example.com"
+
+struct _BaServer
+{
+  GObject              parent_instance;
+
+  char                *data_dir;
+  char                *outbox_dir;
+  BaServerStore       *store;
+  BaServerAuth        *auth;
+  BaServerRateLimiter *login_limiter;
+  SoupServer          *soup;
+};
+
+G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
+
+/* Everything a route handler needs about one request. */
+typedef struct
+{
+  BaServer           *server;
+  SoupServerMessage  *msg;
+  const char         *method;
+  const char         *path;
+  GHashTable         *query;
+  BaServerCredential *credential;
+} Request;
+
+typedef void (*RouteHandler) (BaServer *self,
+                              Request  *request);
+
+typedef enum
+{
+  METHOD_GET  = 1 << 0,
+  METHOD_POST = 1 << 1,
+} Methods;
+
+typedef struct
+{
+  const char   *path;
+  Methods       methods;
+  RouteHandler  handler;
+} Route;
+
+static void handle_ping               (BaServer *self,
+                                       Request  *request);
+static void handle_connectivity_check (BaServer *self,
+                                       Request  *request);
+static void handle_login              (BaServer *self,
+                                       Request  *request);
+static void handle_user_whoami        (BaServer *self,
+                                       Request  *request);
+static void handle_actor_whoami       (BaServer *self,
+                                       Request  *request);
+static void handle_refresh_token      (BaServer *self,
+                                       Request  *request);
+
+static const Route routes[] = {
+  { "/ping",                   METHOD_GET,               handle_ping },
+  { "/connectivity-check",     METHOD_GET,               handle_connectivity_check },
+  { "/login_",                 METHOD_POST,              handle_login },
+  { "/user/v1/whoami",         METHOD_GET,               handle_user_whoami },
+  { "/actor/v1/whoami",        METHOD_GET,               handle_actor_whoami },
+  { "/user/v1/refresh-token",  METHOD_GET | METHOD_POST, handle_refresh_token },
+};
+
+/* Responses */
+
+static void
+respond_empty (Request *request,
+               guint    status)
+{
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_set_response (request->msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+}
+
+static void
+respond_text (Request    *request,
+              guint       status,
+              const char *text)
+{
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_set_response (request->msg, "text/plain; charset=utf-8",
+                                    SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static void
+respond_json (Request  *request,
+              guint     status,
+              JsonNode *node)
+{
+  g_autofree char *json = json_to_string (node, FALSE);
+  gsize len = strlen (json);
+
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_set_response (request->msg, "application/json; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, g_steal_pointer (&json), len);
+}
+
+/* Pine-style errors (section 1.3, shape 1): the message as a JSON string. */
+static void
+respond_message (Request    *request,
+                 guint       status,
+                 const char *message)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, message);
+  respond_json (request, status, node);
+}
+
+static void
+respond_too_many_requests (Request *request,
+                           gint64   retry_after)
+{
+  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                "Retry-After", seconds);
+  respond_message (request, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
+}
+
+/* Request bodies */
+
+static gboolean
+has_content_type (Request    *request,
+                  const char *wanted)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (request->msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+
+  return content_type != NULL && g_ascii_strcasecmp (content_type, wanted) == 0;
+}
+
+static GBytes *
+get_body (Request *request)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (request->msg);
+
+  return soup_message_body_flatten (body);
+}
+
+/* Parses a JSON request body. Returns NULL for malformed JSON or a root
+ * that is not an object. */
+static JsonObject *
+parse_json_object (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (len == 0 || !json_parser_load_from_data (parser, data, len, &error))
+    {
+      if (error != NULL)
+        g_debug ("Malformed JSON body: %s", error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* Reads string member @name of @object. Returns FALSE if it is missing or
+ * not a string. */
+static gboolean
+get_string_member (JsonObject  *object,
+                   const char  *name,
+                   const char **out_value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+
+  *out_value = json_node_get_string (node);
+  return TRUE;
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* Logging */
+
+/* A copy of @query with the value of every apikey parameter replaced, so
+ * that request logs never contain a credential. */
+static char *
+redact_query (const char *query)
+{
+  g_auto(GStrv) params = NULL;
+  GString *out;
+
+  if (query == NULL)
+    return NULL;
+
+  params = g_strsplit (query, "&", -1);
+  out = g_string_new (NULL);
+
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, '&');
+
+      if (g_ascii_strncasecmp (params[i], "apikey=", strlen ("apikey=")) == 0 ||
+          g_ascii_strncasecmp (params[i], "auth_token=", strlen ("auth_token=")) == 0 ||
+          g_ascii_strncasecmp (params[i], "_token=", strlen ("_token=")) == 0)
+        {
+          const char *eq = strchr (params[i], '=');
+
+          g_string_append_len (out, params[i], eq - params[i] + 1);
+          g_string_append (out, "REDACTED");
+        }
+      else
+        g_string_append (out, params[i]);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+request_finished_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     BaServer          *self)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *query = redact_query (g_uri_get_query (uri));
+
+  g_debug ("%s %s%s%s -> %u",
+           soup_server_message_get_method (msg),
+           g_uri_get_path (uri),
+           query != NULL ? "?" : "",
+           query != NULL ? query : "",
+           soup_server_message_get_status (msg));
+}
+
+/* Handlers */
+
+static void
+handle_ping (BaServer *self,
+             Request  *request)
+{
+  respond_text (request, SOUP_STATUS_OK, "OK");
+}
+
+static void
+handle_connectivity_check (BaServer *self,
+                           Request  *request)
+{
+  respond_empty (request, SOUP_STATUS_NO_CONTENT);
+}
+
+/* Reads {username, password} from a JSON or form body. FALSE means the
+ * body is malformed or a field is missing or not a string (a 400). */
+static gboolean
+read_login_body (Request  *request,
+                 char    **out_username,
+                 char    **out_password)
+{
+  g_autoptr(GBytes) body = get_body (request);
+
+  if (has_content_type (request, "application/json"))
+    {
+      g_autoptr(JsonObject) object = parse_json_object (body);
+      const char *username;
+      const char *password;
+
+      if (object == NULL ||
+          !get_string_member (object, "username", &username) ||
+          !get_string_member (object, "password", &password))
+        return FALSE;
+
+      *out_username = g_strdup (username);
+      *out_password = g_strdup (password);
+      return TRUE;
+    }
+
+  if (has_content_type (request, "application/x-www-form-urlencoded"))
+    {
+      g_autoptr(GHashTable) form = NULL;
+      g_autofree char *text = NULL;
+      gsize len;
+      const char *data = g_bytes_get_data (body, &len);
+      const char *username;
+      const char *password;
+
+      text = g_strndup (data, len);
+      form = soup_form_decode (text);
+      sodium_memzero (text, len);
+
+      username = g_hash_table_lookup (form, "username");
+      password = g_hash_table_lookup (form, "password");
+      if (username == NULL || password == NULL)
+        return FALSE;
+
+      *out_username = g_strdup (username);
+      *out_password = g_strdup (password);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+free_password (char *password)
+{
+  if (password != NULL)
+    sodium_memzero (password, strlen (password));
+  g_free (password);
+}
+
+static void
+handle_login (BaServer *self,
+              Request  *request)
+{
+  g_autofree char *username = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *limit_key = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(BaServerUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 retry_after = 0;
+
+  if (!read_login_body (request, &username, &password))
+    {
+      respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+      goto out;
+    }
+
+  limit_key = g_strconcat (soup_server_message_get_remote_host (request->msg),
+                           "$", username, NULL);
+  if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
+    {
+      respond_too_many_requests (request, retry_after);
+      goto out;
+    }
+
+  if (*username == '\0' || *password == '\0')
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      goto out;
+    }
+
+  /* An "@" makes it an email; balena's clients send the email in the
+   * username field. */
+  if (strchr (username, '@') != NULL)
+    user = ba_server_store_find_user_by_email (self->store, username, &error);
+  else
+    user = ba_server_store_find_user_by_username (self->store, username, &error);
+
+  if (error != NULL)
+    {
+      g_warning ("Login failed on a database error: %s", error->message);
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      goto out;
+    }
+
+  /* Checked even when there is no such user, against a dummy hash, so the
+   * time taken does not tell which accounts exist. */
+  if (!ba_server_auth_check_password (self->auth, user, password))
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      goto out;
+    }
+
+  ba_server_rate_limiter_reset (self->login_limiter, limit_key);
+
+  token = ba_server_auth_issue_token (self->auth, user, now_ms (),
+                                      BA_SERVER_TWO_FACTOR_ABSENT);
+  respond_text (request, SOUP_STATUS_OK, token);
+
+  g_debug ("User %" G_GINT64_FORMAT " logged in", user->id);
+
+out:
+  free_password (g_steal_pointer (&password));
+  if (token != NULL)
+    sodium_memzero (token, strlen (token));
+}
+
+static JsonNode *
+user_json (BaServerUser *user,
+           gboolean      actor_form)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+
+  if (actor_form)
+    {
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, user->actor_id);
+      json_builder_set_member_name (builder, "actorType");
+      json_builder_add_string_value (builder, "user");
+      json_builder_set_member_name (builder, "actorTypeId");
+      json_builder_add_int_value (builder, user->id);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, user->id);
+    }
+
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, user->username);
+  json_builder_set_member_name (builder, "email");
+  if (user->email != NULL)
+    json_builder_add_string_value (builder, user->email);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+handle_whoami (Request  *request,
+               gboolean  actor_form)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  /* Partial (2FA pending) tokens are not a user yet (section 3.1). */
+  if (request->credential->kind != BA_SERVER_CREDENTIAL_USER_JWT)
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      return;
+    }
+
+  node = user_json (request->credential->user, actor_form);
+  respond_json (request, SOUP_STATUS_OK, node);
+}
+
+static void
+handle_user_whoami (BaServer *self,
+                    Request  *request)
+{
+  handle_whoami (request, FALSE);
+}
+
+static void
+handle_actor_whoami (BaServer *self,
+                     Request  *request)
+{
+  handle_whoami (request, TRUE);
+}
+
+static void
+handle_refresh_token (BaServer *self,
+                      Request  *request)
+{
+  BaServerCredential *credential = request->credential;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *token = NULL;
+  gint64 auth_time = credential->auth_time;
+
+  /* Session tokens only: API keys and partial tokens cannot mint one. */
+  if (credential->kind != BA_SERVER_CREDENTIAL_USER_JWT)
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      return;
+    }
+
+  body = get_body (request);
+  if (g_str_equal (request->method, "POST") && g_bytes_get_size (body) > 0)
+    {
+      g_autoptr(JsonObject) object = NULL;
+      JsonNode *node;
+
+      if (!has_content_type (request, "application/json") ||
+          (object = parse_json_object (body)) == NULL)
+        {
+          respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+          return;
+        }
+
+      /* With a password this is a fresh authentication: the new token
+       * restarts the 20-minute window for sensitive actions. */
+      node = json_object_get_member (object, "password");
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        {
+          if (json_node_get_value_type (node) != G_TYPE_STRING)
+            {
+              respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+              return;
+            }
+
+          if (!ba_server_auth_check_password (self->auth, credential->user,
+                                              json_node_get_string (node)))
+            {
+              respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+              return;
+            }
+
+          auth_time = now_ms ();
+        }
+    }
+
+  token = ba_server_auth_issue_token (self->auth, credential->user, auth_time,
+                                      credential->two_factor);
+  respond_text (request, SOUP_STATUS_OK, token);
+  sodium_memzero (token, strlen (token));
+}
+
+/* Dispatch */
+
+static Methods
+method_flag (const char *method)
+{
+  if (g_str_equal (method, "GET") || g_str_equal (method, "HEAD"))
+    return METHOD_GET;
+  if (g_str_equal (method, "POST"))
+    return METHOD_POST;
+  return 0;
+}
+
+static void
+early_handler_cb (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  /* Refuse an announced oversized body before reading it. */
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > MAX_BODY_SIZE)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+    }
+}
+
+static void
+handler_cb (SoupServer        *soup,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  BaServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(BaServerCredential) credential = NULL;
+  const Route *route = NULL;
+  Request request = { 0 };
+
+  if (soup_server_message_get_status (msg) != 0)
+    return;
+
+  request.server = self;
+  request.msg = msg;
+  request.method = soup_server_message_get_method (msg);
+  request.path = path;
+  request.query = query;
+
+  if (soup_server_message_get_request_body (msg)->length > MAX_BODY_SIZE)
+    {
+      respond_empty (&request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      if (g_str_equal (routes[i].path, path))
+        {
+          route = &routes[i];
+          break;
+        }
+    }
+
+  if (route == NULL)
+    {
+      respond_empty (&request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  if ((route->methods & method_flag (request.method)) == 0)
+    {
+      g_autoptr(GString) allow = g_string_new (NULL);
+
+      if (route->methods & METHOD_GET)
+        g_string_append (allow, "GET, HEAD");
+      if (route->methods & METHOD_POST)
+        g_string_append_printf (allow, "%sPOST", allow->len > 0 ? ", " : "");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", allow->str);
+      respond_empty (&request, SOUP_STATUS_METHOD_NOT_ALLOWED);
+      return;
+    }
+
+  credential = ba_server_auth_resolve (self->auth,
+                                       soup_message_headers_get_one (headers, "Authorization"),
+                                       query != NULL ? g_hash_table_lookup (query, "apikey") : NULL);
+  request.credential = credential;
+
+  route->handler (self, &request);
+}
+
+/* Demo data */
+
+static char *
+random_password (void)
+{
+  static const char alphabet[] =
+    "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  char *password = g_malloc (DEMO_PASSWORD_LENGTH + 1);
+
+  for (guint i = 0; i < DEMO_PASSWORD_LENGTH; i++)
+    password[i] = alphabet[randombytes_uniform (sizeof alphabet - 1)];
+  password[DEMO_PASSWORD_LENGTH] = '\0';
+
+  return password;
+}
+
+/* GObject */
+
+static void
+ba_server_dispose (GObject *object)
+{
+  BaServer *self = (BaServer *)object;
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+
+  G_OBJECT_CLASS (ba_server_parent_class)->dispose (object);
+}
+
+static void
+ba_server_finalize (GObject *object)
+{
+  BaServer *self = (BaServer *)object;
+
+  g_clear_object (&self->login_limiter);
+  g_clear_object (&self->auth);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->outbox_dir, g_free);
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (ba_server_parent_class)->finalize (object);
+}
+
+static void
+ba_server_class_init (BaServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ba_server_dispose;
+  object_class->finalize = ba_server_finalize;
+}
+
+static void
+ba_server_init (BaServer *self)
+{
+  self->login_limiter = ba_server_rate_limiter_new (LOGIN_POINTS,
+                                                    LOGIN_WINDOW_SECONDS,
+                                                    LOGIN_BLOCK_SECONDS);
+}
+
+/* Public API */
+
+BaServer *
+ba_server_new (const char  *data_dir,
+               GError     **error)
+{
+  g_autoptr(BaServer) self = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *secret_path = NULL;
+
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  self = g_object_new (BA_TYPE_SERVER, NULL);
+  self->data_dir = g_strdup (data_dir);
+  self->outbox_dir = g_build_filename (data_dir, "outbox", NULL);
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0 ||
+      g_mkdir_with_parents (self->outbox_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Could not create %s: %s", self->outbox_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  db_path = g_build_filename (data_dir, "server.db", NULL);
+  self->store = ba_server_store_open (db_path, error);
+  if (self->store == NULL)
+    return NULL;
+
+  secret_path = g_build_filename (data_dir, "jwt-secret", NULL);
+  self->auth = ba_server_auth_new (self->store, secret_path, error);
+  if (self->auth == NULL)
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+ba_server_seed_demo (BaServer  *self,
+                     char     **out_email,
+                     char     **out_username,
+                     char     **out_password,
+                     GError   **error)
+{
+  g_autoptr(BaServerUser) demo = NULL;
+  g_autoptr(BaServerUser) social = NULL;
+  g_autofree char *password_path = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean have_password;
+
+  g_return_val_if_fail (BA_IS_SERVER (self), FALSE);
+
+  password_path = g_build_filename (self->data_dir, "demo-password", NULL);
+  have_password = g_file_get_contents (password_path, &password, NULL, &local_error);
+  if (!have_password && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_clear_error (&local_error);
+
+  demo = ba_server_store_find_user_by_username (self->store, DEMO_USERNAME, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  /* A demo user without its password file (or a file without its user)
+   * gets a new password, so what we print always works. */
+  if (demo == NULL || !have_password || !ba_server_auth_check_password (self->auth, demo, password))
+    {
+      g_autofree char *hash = NULL;
+      g_autofree char *jwt_secret = ba_server_auth_new_jwt_secret ();
+
+      if (password != NULL)
+        sodium_memzero (password, strlen (password));
+      g_free (password);
+      password = random_password ();
+
+      hash = ba_server_auth_hash_password (self->auth, password, error);
+      if (hash == NULL)
+        return FALSE;
+
+      if (demo == NULL)
+        {
+          demo = ba_server_store_create_user (self->store, DEMO_USERNAME, DEMO_EMAIL,
+                                              hash, jwt_secret, error);
+          if (demo == NULL)
+            return FALSE;
+        }
+      else if (!ba_server_store_set_password (self->store, demo->id, hash, jwt_secret, error))
+        return FALSE;
+
+      if (!g_file_set_contents_full (password_path, password, -1,
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+        return FALSE;
+    }
+
+  social = ba_server_store_find_user_by_username (self->store, SOCIAL_USERNAME, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (social == NULL)
+    {
+      g_autofree char *jwt_secret = ba_server_auth_new_jwt_secret ();
+
+      social = ba_server_store_create_user (self->store, SOCIAL_USERNAME, SOCIAL_EMAIL,
+                                            NULL, jwt_secret, error);
+      if (social == NULL)
+        return FALSE;
+    }
+
+  if (out_email != NULL)
+    *out_email = g_strdup (demo->email);
+  if (out_username != NULL)
+    *out_username = g_strdup (demo->username);
+  if (out_password != NULL)
+    *out_password = g_steal_pointer (&password);
+
+  if (password != NULL)
+    sodium_memzero (password, strlen (password));
+
+  return TRUE;
+}
+
+static gboolean
+parse_address (const char      *address,
+               GInetAddress   **out_inet,
+               guint16         *out_port,
+               GError         **error)
+{
+  g_autofree char *host = NULL;
+  const char *colon = strrchr (address, ':');
+  const char *port_text;
+  guint64 port;
+
+  if (colon == NULL)
+    goto invalid;
+
+  port_text = colon + 1;
+  if (!g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL))
+    goto invalid;
+
+  host = g_strndup (address, colon - address);
+  /* "[::1]:8080" */
+  if (host[0] == '[' && host[strlen (host) - 1] == ']')
+    {
+      memmove (host, host + 1, strlen (host));
+      host[strlen (host) - 1] = '\0';
+    }
+
+  if (g_str_equal (host, "localhost"))
+    *out_inet = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    *out_inet = g_inet_address_new_from_string (host);
+
+  if (*out_inet == NULL)
+    goto invalid;
+
+  *out_port = port;
+  return TRUE;
+
+invalid:
+  g_set_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+               "Invalid listen address “%s”: expected IP:PORT, e.g. 127.0.0.1:0",
+               address);
+  return FALSE;
+}
+
+gboolean
+ba_server_listen (BaServer    *self,
+                  const char  *address,
+                  const char  *tls_cert,
+                  const char  *tls_key,
+                  GError     **error)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  SoupServerListenOptions options = 0;
+  guint16 port = 0;
+
+  g_return_val_if_fail (BA_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (self->soup == NULL, FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  if (!parse_address (address, &inet, &port, error))
+    return FALSE;
+
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           "--tls-cert and --tls-key go together");
+      return FALSE;
+    }
+
+  /* Tokens and passwords travel in these requests: only loopback may see
+   * them in the clear. */
+  if (!g_inet_address_get_is_loopback (inet) && tls_cert == NULL)
+    {
+      g_set_error (error, BA_ERROR, BA_ERROR_INSECURE_URL,
+                   "Refusing to listen on %s without TLS; pass --tls-cert and "
+                   "--tls-key, or listen on a loopback address", address);
+      return FALSE;
+    }
+
+  if (tls_cert != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, error);
+      if (certificate == NULL)
+        return FALSE;
+      options |= SOUP_SERVER_LISTEN_HTTPS;
+    }
+
+  self->soup = soup_server_new ("server-header", "balena-accounts-server/" PACKAGE_VERSION " ",
+                                "tls-certificate", certificate,
+                                NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
+  g_signal_connect_object (self->soup, "request-finished",
+                           G_CALLBACK (request_finished_cb), self, 0);
+
+  socket_address = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (self->soup, socket_address, options, error))
+    {
+      g_clear_object (&self->soup);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+char *
+ba_server_get_url (BaServer *self)
+{
+  GSList *uris;
+  GUri *uri;
+  char *url;
+
+  g_return_val_if_fail (BA_IS_SERVER (self), NULL);
+  g_return_val_if_fail (self->soup != NULL, NULL);
+
+  uris = soup_server_get_uris (self->soup);
+  g_return_val_if_fail (uris != NULL, NULL);
+  uri = uris->data;
+
+  url = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL,
+                    g_uri_get_host (uri), g_uri_get_port (uri), "", NULL, NULL);
+
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return url;
+}
+
+const char *
+ba_server_get_outbox_dir (BaServer *self)
+{
+  g_return_val_if_fail (BA_IS_SERVER (self), NULL);
+
+  return self->outbox_dir;
+}
