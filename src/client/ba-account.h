@@ -24,6 +24,9 @@ typedef enum
   BA_ACCOUNT_STATE_LOGGED_OUT,   /* the server refused the session (401) */
 } BaAccountState;
 
+#define BA_TYPE_ACCOUNT_STATE (ba_account_state_get_type ())
+GType ba_account_state_get_type (void) G_GNUC_CONST;
+
 #define BA_TYPE_ACCOUNT (ba_account_get_type ())
 
 G_DECLARE_FINAL_TYPE (BaAccount, ba_account, BA, ACCOUNT, GObject)
@@ -31,13 +34,21 @@ G_DECLARE_FINAL_TYPE (BaAccount, ba_account, BA, ACCOUNT, GObject)
 /* One signed-in account: its BaApiClient, its BaSession (token in the
  * keyring) and its rows in the vault. Properties (all read-only, notified):
  * "id", "server-url", "username", "email", "user-id", "state",
- * "offline-since" (Unix seconds, 0 when online), "session".
+ * "offline-since" (Unix seconds, 0 when online), "session",
+ * "last-synced-at" (Unix seconds of the last answer from the server, kept
+ * while offline so the app can say "last updated …").
+ *
+ * "offline-since" is the time of the first failed attempt to reach the
+ * server since it last answered; it stays unchanged while later attempts
+ * fail too, and goes back to 0 once the server answers.
  *
  * @vault may be NULL: session-only mode when there is no keyring, nothing
- * is persisted. */
+ * is persisted. @secret_store may be NULL too; the token then lives only in
+ * memory. */
 
 /* Logs in with a password, reads whoami, stores the token in the keyring
- * and the profile in the vault. */
+ * and the profile in the vault. A partial token (two-factor authentication
+ * pending) is BA_ERROR_TWO_FACTOR_REQUIRED for now. */
 void            ba_account_login_async          (const char           *server_url,
                                                  const char           *username,
                                                  const char           *password,
@@ -51,7 +62,9 @@ BaAccount      *ba_account_login_finish         (GAsyncResult         *result,
 
 /* Reads the most recently used account from the vault and its token from
  * the keyring, without any network call. Returns NULL without error when
- * there is none. */
+ * there is none (or @vault is NULL). The account is CACHED; when its token
+ * is missing from the keyring or already expired, it is LOGGED_OUT (the
+ * cached profile stays readable) and "session" is NULL or the expired one. */
 void            ba_account_restore_async        (BaSecretStore        *secret_store,
                                                  BaVault              *vault,
                                                  GCancellable         *cancellable,
@@ -67,6 +80,7 @@ const char     *ba_account_get_email            (BaAccount            *self);
 gint64          ba_account_get_user_id          (BaAccount            *self);
 BaAccountState  ba_account_get_state            (BaAccount            *self);
 gint64          ba_account_get_offline_since    (BaAccount            *self);
+gint64          ba_account_get_last_synced_at   (BaAccount            *self);
 BaSession      *ba_account_get_session          (BaAccount            *self);
 BaApiClient    *ba_account_get_api_client       (BaAccount            *self);
 

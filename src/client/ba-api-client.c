@@ -1,1 +1,674 @@
-/* ba-api-client.c: to be written */
+/* ba-api-client.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-api-client"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "ba-api-client.h"
+#include "ba-api-error.h"
+#include "ba-error.h"
+#include "ba-jwt.h"
+#include "ba-wipe.h"
+
+/* Idle keep-alive connections are dropped after this many seconds. */
+#define IDLE_TIMEOUT_SECONDS 60
+
+struct _BaApiClient
+{
+  GObject      parent_instance;
+
+  SoupSession *session;
+  char        *base_url;
+  char        *token;      /* a credential: wiped on replace, never logged */
+  guint        timeout;
+};
+
+G_DEFINE_FINAL_TYPE (BaApiClient, ba_api_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_BASE_URL,
+  PROP_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+/* What a successful answer must look like. */
+typedef enum
+{
+  RESPONSE_ANY,        /* ping: any 2xx */
+  RESPONSE_TOKEN,      /* a bare JWT as text/plain */
+  RESPONSE_IDENTITY,   /* the /actor/v1/whoami object */
+} ResponseKind;
+
+typedef struct
+{
+  SoupMessage   *message;
+  ResponseKind   kind;
+  BaApiEndpoint  endpoint;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_clear_object (&request->message);
+  g_free (request);
+}
+
+static void
+ba_api_client_finalize (GObject *object)
+{
+  BaApiClient *self = (BaApiClient *)object;
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->token, ba_wipe_string_free);
+
+  G_OBJECT_CLASS (ba_api_client_parent_class)->finalize (object);
+}
+
+static void
+ba_api_client_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  BaApiClient *self = BA_API_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ba_api_client_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  BaApiClient *self = BA_API_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMEOUT:
+      ba_api_client_set_timeout (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ba_api_client_class_init (BaApiClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ba_api_client_finalize;
+  object_class->get_property = ba_api_client_get_property;
+  object_class->set_property = ba_api_client_set_property;
+
+  properties [PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  properties [PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL,
+                       1, G_MAXUINT, BA_API_CLIENT_DEFAULT_TIMEOUT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ba_api_client_init (BaApiClient *self)
+{
+  self->timeout = BA_API_CLIENT_DEFAULT_TIMEOUT;
+  /* TLS errors are never ignored: no "accept-certificate" handler is ever
+   * connected, so an untrusted certificate fails the request. */
+  self->session = soup_session_new_with_options ("user-agent", "balena-accounts/" PACKAGE_VERSION,
+                                                 "timeout", self->timeout,
+                                                 "idle-timeout", IDLE_TIMEOUT_SECONDS,
+                                                 NULL);
+}
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  address = g_inet_address_new_from_string (host);
+
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* Checks the URL rule (https anywhere, http only to loopback) and returns
+ * the URL without trailing slashes, or NULL with an error. */
+static char *
+normalize_base_url (const char  *base_url,
+                    GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *trimmed = NULL;
+  const char *scheme;
+  const char *host;
+  gsize len;
+
+  if (base_url == NULL)
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           _("Enter the address of the server."));
+      return NULL;
+    }
+
+  trimmed = g_strstrip (g_strdup (base_url));
+
+  uri = g_uri_parse (trimmed, SOUP_HTTP_URI_FLAGS, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (uri == NULL || host == NULL || host[0] == '\0')
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           _("This is not a valid server address."));
+      return NULL;
+    }
+
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           _("The server address must not contain a query, fragment or user name."));
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    {
+      /* Always fine. */
+    }
+  else if (g_ascii_strcasecmp (scheme, "http") == 0)
+    {
+      if (!is_loopback_host (host))
+        {
+          g_set_error_literal (error, BA_ERROR, BA_ERROR_INSECURE_URL,
+                               _("Plain http:// is only allowed to this computer. Use an https:// address."));
+          return NULL;
+        }
+    }
+  else
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           _("The server address must start with https://."));
+      return NULL;
+    }
+
+  len = strlen (trimmed);
+  while (len > 0 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+
+  return g_steal_pointer (&trimmed);
+}
+
+BaApiClient *
+ba_api_client_new (const char  *base_url,
+                   GError     **error)
+{
+  BaApiClient *self;
+  char *normalized;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  normalized = normalize_base_url (base_url, error);
+  if (normalized == NULL)
+    return NULL;
+
+  self = g_object_new (BA_TYPE_API_CLIENT, NULL);
+  self->base_url = normalized;
+
+  return self;
+}
+
+const char *
+ba_api_client_get_base_url (BaApiClient *self)
+{
+  g_return_val_if_fail (BA_IS_API_CLIENT (self), NULL);
+
+  return self->base_url;
+}
+
+guint
+ba_api_client_get_timeout (BaApiClient *self)
+{
+  g_return_val_if_fail (BA_IS_API_CLIENT (self), 0);
+
+  return self->timeout;
+}
+
+void
+ba_api_client_set_timeout (BaApiClient *self,
+                           guint        seconds)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (seconds > 0);
+
+  if (self->timeout == seconds)
+    return;
+
+  self->timeout = seconds;
+  soup_session_set_timeout (self->session, seconds);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_TIMEOUT]);
+}
+
+void
+ba_api_client_set_token (BaApiClient *self,
+                         const char  *token)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+
+  if (g_strcmp0 (self->token, token) == 0)
+    return;
+
+  g_clear_pointer (&self->token, ba_wipe_string_free);
+  self->token = g_strdup (token);
+}
+
+/* Request bodies that carry a password are wiped when libsoup is done
+ * with them. */
+static void
+wipe_and_free (gpointer data)
+{
+  ba_wipe_string_free (data);
+}
+
+static void
+start_request (BaApiClient         *self,
+               const char          *method,
+               const char          *path,
+               BaApiEndpoint        endpoint,
+               ResponseKind         kind,
+               char                *json_body,
+               GCancellable        *cancellable,
+               gpointer             source_tag,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data);
+
+static void
+request_sent_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SoupSession *session = SOUP_SESSION (object);
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+  guint status;
+
+  body = soup_session_send_and_read_finish (session, result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, ba_api_error_from_transport (error));
+      return;
+    }
+
+  status = soup_message_get_status (request->message);
+  headers = soup_message_get_response_headers (request->message);
+  g_debug ("%s %s → %u",
+           soup_message_get_method (request->message),
+           g_uri_get_path (soup_message_get_uri (request->message)),
+           status);
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_error (task,
+                           ba_api_error_from_response (status, body,
+                                                       soup_message_headers_get_one (headers, "Retry-After"),
+                                                       request->endpoint));
+      return;
+    }
+
+  switch (request->kind)
+    {
+    case RESPONSE_ANY:
+      g_task_return_boolean (task, TRUE);
+      break;
+
+    case RESPONSE_TOKEN:
+      {
+        gsize size = 0;
+        const char *data = g_bytes_get_data (body, &size);
+        g_autoptr(BaSecretString) token = g_strstrip (g_strndup (data != NULL ? data : "", size));
+
+        if (token[0] == '\0' || !ba_jwt_looks_like_jwt (token))
+          {
+            /* The body may be a token after all; only its size is logged. */
+            g_debug ("Expected a session token, got %" G_GSIZE_FORMAT " bytes of something else", size);
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server sent an invalid session token."));
+            return;
+          }
+
+        g_task_return_pointer (task, g_steal_pointer (&token), (GDestroyNotify) ba_wipe_string_free);
+      }
+      break;
+
+    case RESPONSE_IDENTITY:
+      {
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        g_autoptr(GError) parse_error = NULL;
+        g_autoptr(BaIdentity) identity = NULL;
+        JsonObject *fields;
+        JsonNode *root;
+        JsonNode *node;
+        gsize size = 0;
+        const char *data = g_bytes_get_data (body, &size);
+
+        if (data == NULL || size == 0 ||
+            !json_parser_load_from_data (parser, data, size, &parse_error) ||
+            (root = json_parser_get_root (parser)) == NULL ||
+            !JSON_NODE_HOLDS_OBJECT (root))
+          {
+            g_debug ("whoami answered something that is not a JSON object: %s",
+                     parse_error != NULL ? parse_error->message : "wrong shape");
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server sent an answer that could not be understood."));
+            return;
+          }
+
+        fields = json_node_get_object (root);
+
+        node = json_object_get_member (fields, "actorType");
+        if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+            json_node_get_value_type (node) != G_TYPE_STRING)
+          {
+            g_debug ("whoami answer lacks actorType");
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server sent an answer that could not be understood."));
+            return;
+          }
+
+        if (g_strcmp0 (json_node_get_string (node), "user") != 0)
+          {
+            g_debug ("whoami answered for an actor that is not a user");
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_TOKEN,
+                                     "%s", _("This credential does not belong to a user account."));
+            return;
+          }
+
+        identity = g_new0 (BaIdentity, 1);
+        node = json_object_get_member (fields, "id");
+        if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+          identity->actor_id = json_node_get_int (node);
+        node = json_object_get_member (fields, "actorTypeId");
+        if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+          identity->user_id = json_node_get_int (node);
+        node = json_object_get_member (fields, "username");
+        if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+          identity->username = g_strdup (json_node_get_string (node));
+        node = json_object_get_member (fields, "email");
+        if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+          identity->email = g_strdup (json_node_get_string (node));
+        else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+          g_clear_pointer (&identity->username, g_free);   /* marks the answer as malformed */
+
+        if (identity->actor_id <= 0 || identity->user_id <= 0 ||
+            identity->username == NULL || identity->username[0] == '\0')
+          {
+            g_debug ("whoami answer lacks id, actorTypeId or username");
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server sent an answer that could not be understood."));
+            return;
+          }
+
+        g_task_return_pointer (task, g_steal_pointer (&identity), (GDestroyNotify) ba_identity_free);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+start_request (BaApiClient         *self,
+               const char          *method,
+               const char          *path,
+               BaApiEndpoint        endpoint,
+               ResponseKind         kind,
+               char                *json_body,
+               GCancellable        *cancellable,
+               gpointer             source_tag,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *url = NULL;
+  Request *request;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+
+  url = g_strconcat (self->base_url, path, NULL);
+  request = g_new0 (Request, 1);
+  request->kind = kind;
+  request->endpoint = endpoint;
+  request->message = soup_message_new (method, url);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  if (request->message == NULL)
+    {
+      ba_wipe_string_free (json_body);
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                               "%s", _("This is not a valid server address."));
+      return;
+    }
+
+  if (endpoint != BA_API_ENDPOINT_PUBLIC && endpoint != BA_API_ENDPOINT_LOGIN &&
+      self->token != NULL)
+    {
+      g_autoptr(BaSecretString) header = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (request->message),
+                                    "Authorization", header);
+    }
+
+  if (json_body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_with_free_func (json_body, strlen (json_body),
+                                                            wipe_and_free, json_body);
+
+      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
+    }
+
+  /* Only the method and path are logged: never headers or bodies, which
+   * carry the Authorization credential and passwords. */
+  g_debug ("%s %s (Authorization: %s)", method, path,
+           soup_message_headers_get_one (soup_message_get_request_headers (request->message),
+                                         "Authorization") != NULL ? "[redacted]" : "none");
+
+  soup_session_send_and_read_async (self->session, request->message, G_PRIORITY_DEFAULT,
+                                    cancellable, request_sent_cb, g_object_ref (task));
+}
+
+static char *
+build_json_body (const char *first_name,
+                 ...) G_GNUC_NULL_TERMINATED;
+
+/* Builds {"name": "value", …} from name/value pairs. The result may hold a
+ * password: free it with ba_wipe_string_free(). */
+static char *
+build_json_body (const char *first_name,
+                 ...)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const char *name;
+  va_list args;
+
+  json_builder_begin_object (builder);
+  va_start (args, first_name);
+  for (name = first_name; name != NULL; name = va_arg (args, const char *))
+    {
+      json_builder_set_member_name (builder, name);
+      json_builder_add_string_value (builder, va_arg (args, const char *));
+    }
+  va_end (args);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+static gboolean
+check_task (BaApiClient  *self,
+            GAsyncResult *result,
+            gpointer      source_tag)
+{
+  g_return_val_if_fail (BA_IS_API_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return TRUE;
+}
+
+void
+ba_api_client_ping_async (BaApiClient         *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+
+  start_request (self, "GET", "/ping", BA_API_ENDPOINT_PUBLIC, RESPONSE_ANY, NULL,
+                 cancellable, ba_api_client_ping_async, callback, user_data);
+}
+
+gboolean
+ba_api_client_ping_finish (BaApiClient   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_ping_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_api_client_login_async (BaApiClient         *self,
+                           const char          *username,
+                           const char          *password,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (username != NULL);
+  g_return_if_fail (password != NULL);
+
+  if (username[0] == '\0' || password[0] == '\0')
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, ba_api_client_login_async);
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                               "%s", _("Enter your username or email and your password."));
+      return;
+    }
+
+  start_request (self, "POST", "/login_", BA_API_ENDPOINT_LOGIN, RESPONSE_TOKEN,
+                 build_json_body ("username", username, "password", password, NULL),
+                 cancellable, ba_api_client_login_async, callback, user_data);
+}
+
+char *
+ba_api_client_login_finish (BaApiClient   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_login_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_api_client_whoami_async (BaApiClient         *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+
+  start_request (self, "GET", "/actor/v1/whoami", BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_IDENTITY,
+                 NULL, cancellable, ba_api_client_whoami_async, callback, user_data);
+}
+
+BaIdentity *
+ba_api_client_whoami_finish (BaApiClient   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_whoami_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_api_client_refresh_token_async (BaApiClient         *self,
+                                   const char          *password,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+
+  /* With a password, a 401 most likely means the password was wrong (the
+   * session itself was valid a moment ago). */
+  if (password != NULL)
+    start_request (self, "POST", "/user/v1/refresh-token", BA_API_ENDPOINT_PASSWORD, RESPONSE_TOKEN,
+                   build_json_body ("password", password, NULL),
+                   cancellable, ba_api_client_refresh_token_async, callback, user_data);
+  else
+    start_request (self, "GET", "/user/v1/refresh-token", BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_TOKEN,
+                   NULL, cancellable, ba_api_client_refresh_token_async, callback, user_data);
+}
+
+char *
+ba_api_client_refresh_token_finish (BaApiClient   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_refresh_token_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

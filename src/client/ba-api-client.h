@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 #define BA_BALENA_CLOUD_API_URL "https://api.balena-cloud.com"
 
+#define BA_API_CLIENT_DEFAULT_TIMEOUT 30
+
 #define BA_TYPE_API_CLIENT (ba_api_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (BaApiClient, ba_api_client, BA, API_CLIENT, GObject)
@@ -27,6 +29,12 @@ G_DECLARE_FINAL_TYPE (BaApiClient, ba_api_client, BA, API_CLIENT, GObject)
 BaApiClient *ba_api_client_new                  (const char           *base_url,
                                                  GError              **error);
 const char  *ba_api_client_get_base_url         (BaApiClient          *self);
+
+/* How long a request may take, in seconds ("timeout" property; default
+ * BA_API_CLIENT_DEFAULT_TIMEOUT). A late answer is BA_ERROR_TIMEOUT. */
+guint        ba_api_client_get_timeout          (BaApiClient          *self);
+void         ba_api_client_set_timeout          (BaApiClient          *self,
+                                                 guint                 seconds);
 
 /* The credential sent as "Authorization: Bearer" on authenticated calls. */
 void         ba_api_client_set_token            (BaApiClient          *self,

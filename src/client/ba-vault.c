@@ -1,1 +1,849 @@
-/* ba-vault.c: to be written */
+/* ba-vault.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-vault"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "ba-error.h"
+#include "ba-vault.h"
+#include "ba-wipe.h"
+
+#define VAULT_KEY_SIZE 32
+
+struct _BaVault
+{
+  GObject   parent_instance;
+
+  char     *path;
+  int       schema_version;
+
+  /* Only one thread uses the connection at a time. */
+  GMutex    lock;
+  sqlite3  *db;
+};
+
+G_DEFINE_FINAL_TYPE (BaVault, ba_vault, G_TYPE_OBJECT)
+
+/* Schema migrations: step N brings the file from user_version N-1 to N.
+ * Each runs in its own transaction. Every later table that belongs to an
+ * account references accounts(id) ON DELETE CASCADE, so forgetting an
+ * account removes all of its cached rows. */
+static const char * const migrations[] = {
+  /* 1: accounts */
+  "CREATE TABLE accounts ("
+  "  id             TEXT    PRIMARY KEY NOT NULL,"
+  "  server_url     TEXT    NOT NULL,"
+  "  user_id        INTEGER NOT NULL,"
+  "  actor_id       INTEGER NOT NULL,"
+  "  username       TEXT    NOT NULL,"
+  "  email          TEXT,"
+  "  last_synced_at INTEGER NOT NULL DEFAULT 0,"
+  "  last_used_at   INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX accounts_by_last_used ON accounts (last_used_at);",
+};
+
+void
+ba_vault_account_free (BaVaultAccount *account)
+{
+  if (account == NULL)
+    return;
+
+  g_free (account->id);
+  g_free (account->server_url);
+  g_free (account->username);
+  g_free (account->email);
+  g_free (account);
+}
+
+static void
+ba_vault_finalize (GObject *object)
+{
+  BaVault *self = (BaVault *)object;
+
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  self->db = NULL;
+  g_mutex_clear (&self->lock);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (ba_vault_parent_class)->finalize (object);
+}
+
+static void
+ba_vault_class_init (BaVaultClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ba_vault_finalize;
+}
+
+static void
+ba_vault_init (BaVault *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/* A user-facing message for an SQLite failure; the detail is logged. */
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *what)
+{
+  g_debug ("SQLite failure while %s: %s (%d)", what,
+           db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc), rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The disk is full, so the local cache could not be saved. Free some space; nothing already saved was lost."));
+      break;
+
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache is read-only, so changes could not be saved. Nothing already saved was lost."));
+      break;
+
+    case SQLITE_CANTOPEN:
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache could not be opened. Check the permissions of its folder."));
+      break;
+
+    case SQLITE_IOERR:
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache could not be written to disk. The disk may be full or failing; nothing already saved was lost."));
+      break;
+
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache is in use by another program. Close other copies of Balena Accounts and try again."));
+      break;
+
+    default:
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache could not be used."));
+      break;
+    }
+}
+
+static int
+exec_sql (sqlite3    *db,
+          const char *sql)
+{
+  return sqlite3_exec (db, sql, NULL, NULL, NULL);
+}
+
+typedef enum
+{
+  OPEN_OK,
+  OPEN_BROKEN,   /* the existing file is not a vault we can read with this key */
+  OPEN_FAILED,   /* anything else: no cipher, permissions, disk */
+} OpenResult;
+
+/* Opens and unlocks @path. Returns OPEN_BROKEN only for an existing file
+ * that turned out to be undecryptable or corrupt, which is the one case
+ * where moving it aside is right; I/O and permission problems are
+ * reported instead, so a full or read-only disk never loses the file. */
+static OpenResult
+try_open (const char    *path,
+          GBytes        *key,
+          sqlite3      **out_db,
+          GError       **error)
+{
+  char hex[VAULT_KEY_SIZE * 2 + 1];
+  g_autoptr(BaSecretString) pragma = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean has_cipher = FALSE;
+  int rc;
+
+  *out_db = NULL;
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, "opening");
+      sqlite3_close_v2 (db);
+      return OPEN_FAILED;
+    }
+
+  /* A raw key (no KDF): x'<64 hex digits>'. Both copies are wiped. */
+  sodium_bin2hex (hex, sizeof hex, g_bytes_get_data (key, NULL), VAULT_KEY_SIZE);
+  pragma = g_strdup_printf ("PRAGMA key = \"x'%s'\";", hex);
+  sodium_memzero (hex, sizeof hex);
+  rc = exec_sql (db, pragma);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, "setting the key");
+      sqlite3_close_v2 (db);
+      return OPEN_FAILED;
+    }
+
+  /* One on-disk format for SQLCipher 3 (Debian) and 4 (Flatpak). */
+  exec_sql (db, "PRAGMA cipher_compatibility = 3;");
+
+  /* A plain SQLite library would ignore the key and write plaintext. */
+  rc = sqlite3_prepare_v2 (db, "PRAGMA cipher_version;", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const unsigned char *version = sqlite3_column_text (stmt, 0);
+
+      has_cipher = version != NULL && version[0] != '\0';
+    }
+  sqlite3_finalize (stmt);
+
+  if (!has_cipher)
+    {
+      g_warning ("PRAGMA cipher_version gave no answer: SQLCipher is not in use");
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("Encryption is unavailable, so the local cache will not be used."));
+      sqlite3_close_v2 (db);
+      return OPEN_FAILED;
+    }
+
+  /* The first real read tells whether the key fits the file. */
+  rc = exec_sql (db, "SELECT count(*) FROM sqlite_master;");
+  if (rc != SQLITE_OK)
+    {
+      int primary = rc & 0xff;
+
+      set_sqlite_error (error, db, rc, "reading");
+      sqlite3_close_v2 (db);
+
+      if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+        return OPEN_BROKEN;
+
+      return OPEN_FAILED;
+    }
+
+  exec_sql (db, "PRAGMA foreign_keys = ON;");
+  /* Deleted rows are overwritten, not just unlinked. */
+  exec_sql (db, "PRAGMA secure_delete = ON;");
+
+  *out_db = db;
+
+  return OPEN_OK;
+}
+
+static int
+read_user_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version;", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return version;
+}
+
+static gboolean
+migrate (sqlite3  *db,
+         int      *out_version,
+         GError  **error)
+{
+  int version = read_user_version (db);
+  int latest = G_N_ELEMENTS (migrations);
+
+  if (version < 0)
+    {
+      set_sqlite_error (error, db, sqlite3_errcode (db), "reading the schema version");
+      return FALSE;
+    }
+
+  if (version > latest)
+    {
+      /* Written by a newer release: leave it alone rather than guess. */
+      g_set_error (error, BA_ERROR, BA_ERROR_VAULT,
+                   _("The local cache was created by a newer version of Balena Accounts (schema %d)."),
+                   version);
+      return FALSE;
+    }
+
+  for (; version < latest; version++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d;", version + 1);
+      int rc;
+
+      rc = exec_sql (db, "BEGIN IMMEDIATE;");
+      if (rc == SQLITE_OK)
+        rc = exec_sql (db, migrations[version]);
+      if (rc == SQLITE_OK)
+        rc = exec_sql (db, set_version);
+      if (rc == SQLITE_OK)
+        rc = exec_sql (db, "COMMIT;");
+
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, db, rc, "migrating the schema");
+          exec_sql (db, "ROLLBACK;");
+          return FALSE;
+        }
+
+      g_debug ("Vault schema migrated to version %d", version + 1);
+    }
+
+  *out_version = version;
+
+  return TRUE;
+}
+
+/* Moves a broken vault (and its journal, if any) aside, keeping it for
+ * later inspection instead of deleting anything. */
+static gboolean
+move_aside (const char  *path,
+            GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *target = NULL;
+  g_autofree char *journal = NULL;
+
+  target = g_strdup_printf ("%s.broken-%s", path, stamp);
+  for (guint i = 1; g_file_test (target, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (target);
+      target = g_strdup_printf ("%s.broken-%s-%u", path, stamp, i);
+    }
+
+  if (g_rename (path, target) != 0)
+    {
+      int saved_errno = errno;
+
+      g_debug ("Could not move %s aside: %s", path, g_strerror (saved_errno));
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache is damaged and could not be moved aside."));
+      return FALSE;
+    }
+
+  journal = g_strconcat (path, "-journal", NULL);
+  if (g_file_test (journal, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *journal_target = g_strconcat (target, "-journal", NULL);
+
+      g_rename (journal, journal_target);
+    }
+
+  g_message ("The vault could not be opened; it was moved to %s and a new one was created", target);
+
+  return TRUE;
+}
+
+/* Creates the file (0600) in a private folder (0700) before SQLite does,
+ * so it never exists with looser permissions. */
+static gboolean
+prepare_file (const char  *path,
+              gboolean    *out_existed,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_debug ("Could not create %s: %s", dir, g_strerror (saved_errno));
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The folder for the local cache could not be created."));
+      return FALSE;
+    }
+
+  *out_existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  if (*out_existed)
+    return TRUE;
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EEXIST)
+        {
+          *out_existed = TRUE;
+          return TRUE;
+        }
+
+      g_debug ("Could not create %s: %s", path, g_strerror (saved_errno));
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_VAULT,
+                           _("The local cache could not be created. Check the permissions of its folder."));
+      return FALSE;
+    }
+  g_close (fd, NULL);
+
+  return TRUE;
+}
+
+BaVault *
+ba_vault_open (const char  *path,
+               GBytes      *key,
+               gboolean    *out_rebuilt,
+               GError     **error)
+{
+  g_autoptr(BaVault) self = NULL;
+  g_autoptr(GError) open_error = NULL;
+  gboolean rebuilt = FALSE;
+  gboolean existed = FALSE;
+  OpenResult result;
+  sqlite3 *db = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out_rebuilt != NULL)
+    *out_rebuilt = FALSE;
+
+  if (g_bytes_get_size (key) != VAULT_KEY_SIZE)
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           _("The key of the local cache has the wrong size."));
+      return NULL;
+    }
+
+  if (!prepare_file (path, &existed, error))
+    return NULL;
+
+  result = try_open (path, key, &db, &open_error);
+
+  if (result == OPEN_BROKEN && existed)
+    {
+      g_debug ("Vault unreadable: %s", open_error->message);
+      g_clear_error (&open_error);
+
+      if (!move_aside (path, error) || !prepare_file (path, &existed, error))
+        return NULL;
+
+      result = try_open (path, key, &db, &open_error);
+      rebuilt = TRUE;
+    }
+
+  if (result != OPEN_OK)
+    {
+      g_propagate_error (error, g_steal_pointer (&open_error));
+      return NULL;
+    }
+
+  self = g_object_new (BA_TYPE_VAULT, NULL);
+  self->path = g_strdup (path);
+  self->db = db;
+
+  if (!migrate (self->db, &self->schema_version, error))
+    return NULL;
+
+  if (out_rebuilt != NULL)
+    *out_rebuilt = rebuilt;
+
+  return g_steal_pointer (&self);
+}
+
+typedef struct
+{
+  char     *path;
+  GBytes   *key;
+  gboolean  rebuilt;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_free (data->path);
+  g_bytes_unref (data->key);
+  g_free (data);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenData *data = task_data;
+  GError *error = NULL;
+  BaVault *vault;
+
+  vault = ba_vault_open (data->path, data->key, &data->rebuilt, &error);
+  if (vault == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, vault, g_object_unref);
+}
+
+void
+ba_vault_open_async (const char          *path,
+                     GBytes              *key,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenData *data;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (key != NULL);
+
+  data = g_new0 (OpenData, 1);
+  data->path = g_strdup (path);
+  data->key = g_bytes_ref (key);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_open_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+BaVault *
+ba_vault_open_finish (GAsyncResult  *result,
+                      gboolean      *out_rebuilt,
+                      GError       **error)
+{
+  BaVault *vault;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_vault_open_async, NULL);
+
+  vault = g_task_propagate_pointer (G_TASK (result), error);
+  if (out_rebuilt != NULL)
+    *out_rebuilt = vault != NULL && ((OpenData *) g_task_get_task_data (G_TASK (result)))->rebuilt;
+
+  return vault;
+}
+
+const char *
+ba_vault_get_path (BaVault *self)
+{
+  g_return_val_if_fail (BA_IS_VAULT (self), NULL);
+
+  return self->path;
+}
+
+int
+ba_vault_get_schema_version (BaVault *self)
+{
+  g_return_val_if_fail (BA_IS_VAULT (self), 0);
+
+  return self->schema_version;
+}
+
+/* Jobs: each runs in a worker thread holding the connection lock. */
+
+static gboolean
+save_account (BaVault               *self,
+              const BaVaultAccount  *account,
+              GError               **error)
+{
+  static const char *update_sql =
+    "UPDATE accounts SET server_url = ?2, user_id = ?3, actor_id = ?4, username = ?5,"
+    " email = ?6, last_synced_at = ?7, last_used_at = ?8 WHERE id = ?1;";
+  static const char *insert_sql =
+    "INSERT INTO accounts (id, server_url, user_id, actor_id, username, email,"
+    " last_synced_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
+  /* No UPSERT in SQLite 3.15, and INSERT OR REPLACE would delete the row
+   * first and cascade to everything cached for the account. */
+  const char *statements[] = { update_sql, insert_sql };
+  int rc;
+
+  rc = exec_sql (self->db, "BEGIN IMMEDIATE;");
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, "saving an account");
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      rc = sqlite3_prepare_v2 (self->db, statements[i], -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_text (stmt, 1, account->id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 2, account->server_url, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (stmt, 3, account->user_id);
+          sqlite3_bind_int64 (stmt, 4, account->actor_id);
+          sqlite3_bind_text (stmt, 5, account->username, -1, SQLITE_TRANSIENT);
+          if (account->email != NULL)
+            sqlite3_bind_text (stmt, 6, account->email, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, 6);
+          sqlite3_bind_int64 (stmt, 7, account->last_synced_at);
+          sqlite3_bind_int64 (stmt, 8, account->last_used_at);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        }
+      sqlite3_finalize (stmt);
+
+      if (rc != SQLITE_OK || sqlite3_changes (self->db) > 0)
+        break;
+    }
+
+  if (rc == SQLITE_OK)
+    rc = exec_sql (self->db, "COMMIT;");
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, "saving an account");
+      exec_sql (self->db, "ROLLBACK;");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static BaVaultAccount *
+load_last_account (BaVault  *self,
+                   GError  **error)
+{
+  g_autoptr(BaVaultAccount) account = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT id, server_url, user_id, actor_id, username, email,"
+                           " last_synced_at, last_used_at FROM accounts"
+                           " ORDER BY last_used_at DESC LIMIT 1;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      account = g_new0 (BaVaultAccount, 1);
+      account->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      account->server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      account->user_id = sqlite3_column_int64 (stmt, 2);
+      account->actor_id = sqlite3_column_int64 (stmt, 3);
+      account->username = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      account->email = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      account->last_synced_at = sqlite3_column_int64 (stmt, 6);
+      account->last_used_at = sqlite3_column_int64 (stmt, 7);
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "loading the last account");
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+
+  sqlite3_finalize (stmt);
+
+  return g_steal_pointer (&account);
+}
+
+static gboolean
+forget_account (BaVault     *self,
+                const char  *account_id,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "DELETE FROM accounts WHERE id = ?1;", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "forgetting an account");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static BaVaultAccount *
+vault_account_copy (const BaVaultAccount *account)
+{
+  BaVaultAccount *copy = g_new0 (BaVaultAccount, 1);
+
+  *copy = *account;
+  copy->id = g_strdup (account->id);
+  copy->server_url = g_strdup (account->server_url);
+  copy->username = g_strdup (account->username);
+  copy->email = g_strdup (account->email);
+
+  return copy;
+}
+
+static void
+save_account_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  ok = save_account (self, task_data, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ba_vault_save_account_async (BaVault              *self,
+                             const BaVaultAccount *account,
+                             GCancellable         *cancellable,
+                             GAsyncReadyCallback   callback,
+                             gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account != NULL);
+  g_return_if_fail (account->id != NULL);
+  g_return_if_fail (account->server_url != NULL);
+  g_return_if_fail (account->username != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_save_account_async);
+  g_task_set_task_data (task, vault_account_copy (account), (GDestroyNotify) ba_vault_account_free);
+  g_task_run_in_thread (task, save_account_thread);
+}
+
+static gboolean
+check_task (BaVault      *self,
+            GAsyncResult *result,
+            gpointer      source_tag)
+{
+  g_return_val_if_fail (BA_IS_VAULT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return TRUE;
+}
+
+gboolean
+ba_vault_save_account_finish (BaVault       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  if (!check_task (self, result, ba_vault_save_account_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+load_last_account_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  GError *error = NULL;
+  BaVaultAccount *account;
+
+  g_mutex_lock (&self->lock);
+  account = load_last_account (self, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, account, (GDestroyNotify) ba_vault_account_free);
+}
+
+void
+ba_vault_load_last_account_async (BaVault             *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_load_last_account_async);
+  g_task_run_in_thread (task, load_last_account_thread);
+}
+
+BaVaultAccount *
+ba_vault_load_last_account_finish (BaVault       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  if (!check_task (self, result, ba_vault_load_last_account_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+forget_account_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  ok = forget_account (self, task_data, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ba_vault_forget_account_async (BaVault             *self,
+                               const char          *account_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_forget_account_async);
+  g_task_set_task_data (task, g_strdup (account_id), g_free);
+  g_task_run_in_thread (task, forget_account_thread);
+}
+
+gboolean
+ba_vault_forget_account_finish (BaVault       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  if (!check_task (self, result, ba_vault_forget_account_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

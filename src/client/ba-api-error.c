@@ -1,0 +1,317 @@
+/* ba-api-error.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-api-error"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "ba-api-error.h"
+#include "ba-error.h"
+
+/* Server messages longer than this are not shown to the user. */
+#define MAX_SHOWN_MESSAGE_LENGTH 300
+
+#define FRESH_AUTH_MESSAGE "Fresh authentication token required"
+
+static char *
+string_from_node (JsonNode *node)
+{
+  if (node != NULL &&
+      JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+
+  return NULL;
+}
+
+char *
+ba_api_error_extract_message (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *text = NULL;
+  const char *data;
+  gsize size = 0;
+  JsonNode *root;
+
+  if (body == NULL)
+    return NULL;
+
+  data = g_bytes_get_data (body, &size);
+  if (data == NULL || size == 0)
+    return NULL;
+
+  text = g_strndup (data, size);
+  g_strstrip (text);
+
+  /* Only the JSON shapes carry a message meant for people; raw text may be
+   * an HTML error page of a proxy, so it is never shown. */
+  if (text[0] != '"' && text[0] != '{')
+    return NULL;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return NULL;
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (root))
+    return string_from_node (root);
+
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *error_node = json_object_get_member (object, "error");
+      char *message;
+
+      /* balena-request's order: error.text, then message or error strings. */
+      if (error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node))
+        {
+          message = string_from_node (json_object_get_member (json_node_get_object (error_node), "text"));
+          if (message != NULL)
+            return message;
+        }
+
+      message = string_from_node (json_object_get_member (object, "message"));
+      if (message != NULL)
+        return message;
+
+      return string_from_node (error_node);
+    }
+
+  return NULL;
+}
+
+guint64
+ba_api_error_parse_retry_after (const char *retry_after)
+{
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *trimmed = NULL;
+  guint64 seconds = 0;
+  GTimeSpan span;
+
+  if (retry_after == NULL)
+    return 0;
+
+  trimmed = g_strstrip (g_strdup (retry_after));
+  if (trimmed[0] == '\0')
+    return 0;
+
+  if (g_ascii_string_to_unsigned (trimmed, 10, 0, G_MAXUINT32, &seconds, NULL))
+    return seconds;
+
+  date = soup_date_time_new_from_http_string (trimmed);
+  if (date == NULL)
+    return 0;
+
+  now = g_date_time_new_now_utc ();
+  span = g_date_time_difference (date, now);
+  if (span <= 0)
+    return 0;
+
+  /* Round up: telling people to come back a second early is worse. */
+  return (guint64) ((span + G_TIME_SPAN_SECOND - 1) / G_TIME_SPAN_SECOND);
+}
+
+char *
+ba_api_error_format_wait (guint64 seconds)
+{
+  guint64 n;
+
+  if (seconds == 0)
+    return g_strdup (_("Too many attempts. Try again later."));
+
+  if (seconds < 60)
+    {
+      n = seconds;
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Too many attempts. Try again in %u second.",
+                                           "Too many attempts. Try again in %u seconds.",
+                                           (gulong) n),
+                              (guint) n);
+    }
+
+  if (seconds < 60 * 60)
+    {
+      /* Rounded up, so "59 minutes" for 3540 s and never "0 minutes". */
+      n = (seconds + 59) / 60;
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Too many attempts. Try again in %u minute.",
+                                           "Too many attempts. Try again in %u minutes.",
+                                           (gulong) n),
+                              (guint) n);
+    }
+
+  n = (seconds + 30 * 60) / (60 * 60);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Too many attempts. Try again in %u hour.",
+                                       "Too many attempts. Try again in %u hours.",
+                                       (gulong) n),
+                          (guint) n);
+}
+
+/* A server message is shown only when it is short, printable text. */
+static gboolean
+is_showable (const char *message)
+{
+  if (message == NULL || message[0] == '\0')
+    return FALSE;
+
+  if (g_utf8_strlen (message, -1) > MAX_SHOWN_MESSAGE_LENGTH)
+    return FALSE;
+
+  for (const char *p = message; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+debug_body (guint    status,
+            GBytes  *body)
+{
+  g_autofree char *excerpt = NULL;
+  const char *data = NULL;
+  gsize size = 0;
+
+  if (body != NULL)
+    data = g_bytes_get_data (body, &size);
+
+  /* Error bodies never carry credentials, but keep the log short. */
+  excerpt = g_utf8_make_valid (data != NULL ? data : "", MIN (size, 200));
+  g_debug ("HTTP %u with a %" G_GSIZE_FORMAT "-byte body: %s", status, size, excerpt);
+}
+
+GError *
+ba_api_error_from_response (guint          status,
+                            GBytes        *body,
+                            const char    *retry_after,
+                            BaApiEndpoint  endpoint)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *text = NULL;
+
+  debug_body (status, body);
+  message = ba_api_error_extract_message (body);
+
+  /* The sudo middleware answers this on any route; the fix is the same
+   * everywhere: prove the password again. */
+  if (message != NULL && g_str_equal (message, FRESH_AUTH_MESSAGE))
+    return g_error_new_literal (BA_ERROR, BA_ERROR_FRESH_AUTH_REQUIRED,
+                                _("For your security, please enter your password again to continue."));
+
+  switch (status)
+    {
+    case 400:
+      if (is_showable (message))
+        return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT, message);
+      return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT,
+                                  _("The server refused the request as invalid."));
+
+    case 401:
+      if (endpoint == BA_API_ENDPOINT_LOGIN)
+        return g_error_new_literal (BA_ERROR, BA_ERROR_WRONG_CREDENTIALS,
+                                    _("Wrong username, email or password."));
+      if (endpoint == BA_API_ENDPOINT_PASSWORD)
+        return g_error_new_literal (BA_ERROR, BA_ERROR_WRONG_CREDENTIALS,
+                                    _("Wrong password."));
+      if (endpoint == BA_API_ENDPOINT_PUBLIC)
+        return g_error_new_literal (BA_ERROR, BA_ERROR_PERMISSION_DENIED,
+                                    _("The server refused access."));
+      return g_error_new_literal (BA_ERROR, BA_ERROR_NOT_LOGGED_IN,
+                                  _("Your session has ended. Please log in again."));
+
+    case 403:
+      return g_error_new_literal (BA_ERROR, BA_ERROR_PERMISSION_DENIED,
+                                  _("You are not allowed to do this."));
+
+    case 404:
+      if (endpoint == BA_API_ENDPOINT_EXTENSION)
+        return g_error_new_literal (BA_ERROR, BA_ERROR_NOT_SUPPORTED,
+                                    _("This server does not support this feature."));
+      return g_error_new_literal (BA_ERROR, BA_ERROR_NOT_FOUND,
+                                  _("The server could not find what was asked for."));
+
+    case 409:
+      if (is_showable (message))
+        return g_error_new_literal (BA_ERROR, BA_ERROR_CONFLICT, message);
+      return g_error_new_literal (BA_ERROR, BA_ERROR_CONFLICT,
+                                  _("This conflicts with something that already exists."));
+
+    case 429:
+      text = ba_api_error_format_wait (ba_api_error_parse_retry_after (retry_after));
+      return g_error_new_literal (BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS, text);
+
+    default:
+      break;
+    }
+
+  if (status >= 500 && status <= 599)
+    return g_error_new (BA_ERROR, BA_ERROR_SERVER,
+                        _("The server had a problem (error %u). Try again later."),
+                        status);
+
+  return g_error_new (BA_ERROR, BA_ERROR_FAILED,
+                      _("The server gave an unexpected answer (status %u)."),
+                      status);
+}
+
+GError *
+ba_api_error_from_transport (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  g_debug ("Transport error: %s (%s %d)",
+           error->message, g_quark_to_string (error->domain), error->code);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+
+  if (error->domain == BA_ERROR)
+    return g_error_copy (error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new_literal (BA_ERROR, BA_ERROR_TIMEOUT,
+                                _("The server did not answer in time. Check your connection and try again."));
+
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED))
+    return g_error_new_literal (BA_ERROR, BA_ERROR_OFFLINE,
+                                _("Could not reach the server. Check your connection and try again."));
+
+  if (error->domain == G_TLS_ERROR)
+    return g_error_new_literal (BA_ERROR, BA_ERROR_FAILED,
+                                _("A secure connection to the server could not be established. Its certificate may not be trusted."));
+
+  if (error->domain == SOUP_SESSION_ERROR)
+    return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                _("The server sent an answer that could not be understood."));
+
+  return g_error_new_literal (BA_ERROR, BA_ERROR_OFFLINE,
+                              _("Could not talk to the server. Check your connection and try again."));
+}
