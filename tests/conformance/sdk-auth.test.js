@@ -156,3 +156,31 @@ test('a tampered token is not logged in', async () => {
   await other.auth.loginWithToken(forged);
   assert.equal(await other.auth.isLoggedIn(), false);
 });
+
+test('the eleventh failed login is BalenaTooManyRequests', async () => {
+  const sdk = newSdk();
+  // The limit is per client address and username (account-api.md section 3),
+  // so a name of its own keeps the demo user usable for the other tests.
+  const email = `rate-limit-${process.pid}@example.invalid`;
+
+  for (let i = 1; i <= 10; i++) {
+    await assert.rejects(
+      sdk.auth.login({ email, password: 'wrong password' }),
+      (err) => {
+        assert.equal(err.code, 'BalenaInvalidLoginCredentials', `attempt ${i}`);
+        return true;
+      });
+  }
+  await assert.rejects(
+    sdk.auth.login({ email, password: 'wrong password' }),
+    (err) => {
+      assert.equal(err.code, 'BalenaTooManyRequests');
+      return true;
+    });
+
+  // Another username from the same address is not affected.
+  const { email: demoEmail, password } = server.demo;
+  await sdk.auth.login({ email: demoEmail, password });
+  assert.equal(await sdk.auth.isLoggedIn(), true);
+  await sdk.auth.logout();
+});
