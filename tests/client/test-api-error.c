@@ -1,0 +1,244 @@
+/* test-api-error.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "ba-api-error.h"
+#include "ba-error.h"
+
+static GError *
+map (guint          status,
+     const char    *body,
+     const char    *retry_after,
+     BaApiEndpoint  endpoint)
+{
+  g_autoptr(GBytes) bytes = body != NULL ? g_bytes_new (body, strlen (body)) : NULL;
+
+  return ba_api_error_from_response (status, bytes, retry_after, endpoint);
+}
+
+static char *
+extract (const char *body)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+  return ba_api_error_extract_message (bytes);
+}
+
+static void
+test_body_shapes (void)
+{
+  struct {
+    const char *body;
+    const char *message;
+  } cases[] = {
+    { "\"Fresh authentication token required\"", "Fresh authentication token required" },
+    { "  \"padded\"\n", "padded" },
+    { "{\"error\":\"Invalid API key\"}", "Invalid API key" },
+    { "{\"error\":{\"text\":\"nested text\"}}", "nested text" },
+    { "{\"message\":\"from message\"}", "from message" },
+    { "{\"message\":\"message wins\",\"error\":\"over error\"}", "message wins" },
+    { "{\"error\":42}", NULL },
+    { "{\"message\":null}", NULL },
+    { "", NULL },
+    { "Too Many Requests", NULL },
+    { "<html><body><h1>502 Bad Gateway</h1></body></html>", NULL },
+    { "{\"truncated\":", NULL },
+    { "\"unterminated", NULL },
+    { "[\"an\",\"array\"]", NULL },
+    { "42", NULL },
+  };
+  char *null_body;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *message = extract (cases[i].body);
+
+      g_test_message ("body %u: %s", i, cases[i].body);
+      g_assert_cmpstr (message, ==, cases[i].message);
+    }
+
+  null_body = ba_api_error_extract_message (NULL);
+  g_assert_null (null_body);
+}
+
+static void
+test_login_401 (void)
+{
+  g_autoptr(GError) empty = map (401, "", NULL, BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) none = map (401, NULL, NULL, BA_API_ENDPOINT_LOGIN);
+
+  g_assert_error (empty, BA_ERROR, BA_ERROR_WRONG_CREDENTIALS);
+  g_assert_error (none, BA_ERROR, BA_ERROR_WRONG_CREDENTIALS);
+  g_assert_cmpstr (empty->message, ==, "Wrong username, email or password.");
+}
+
+static void
+test_authenticated_401 (void)
+{
+  g_autoptr(GError) empty = map (401, "", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) pine = map (401, "\"Actor 5 is not associated to any resource\"", NULL,
+                                BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) password = map (401, "", NULL, BA_API_ENDPOINT_PASSWORD);
+
+  g_assert_error (empty, BA_ERROR, BA_ERROR_NOT_LOGGED_IN);
+  g_assert_error (pine, BA_ERROR, BA_ERROR_NOT_LOGGED_IN);
+  g_assert_error (password, BA_ERROR, BA_ERROR_WRONG_CREDENTIALS);
+}
+
+static void
+test_fresh_auth (void)
+{
+  const char *bodies[] = {
+    "\"Fresh authentication token required\"",
+    "{\"error\":\"Fresh authentication token required\"}",
+    "{\"message\":\"Fresh authentication token required\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(GError) error = map (401, bodies[i], NULL, BA_API_ENDPOINT_AUTHENTICATED);
+
+      g_assert_error (error, BA_ERROR, BA_ERROR_FRESH_AUTH_REQUIRED);
+      /* The user is told what to do, not the server's wording. */
+      g_assert_cmpstr (error->message, !=, "Fresh authentication token required");
+    }
+}
+
+static void
+test_400_409 (void)
+{
+  g_autoptr(GError) message = map (400, "\"Key expiry date should be a valid date\"", NULL,
+                                   BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) empty = map (400, "", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) html = map (400, "<html>bad</html>", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) taken = map (409, "\"This username is already taken\"", NULL,
+                                 BA_API_ENDPOINT_EXTENSION);
+  g_autoptr(GError) conflict = map (409, "", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) control = map (400, "\"bad\\u0007bell\"", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+
+  g_assert_error (message, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (message->message, ==, "Key expiry date should be a valid date");
+  g_assert_error (empty, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (empty->message, !=, "");
+  g_assert_error (html, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_assert_null (strstr (html->message, "<html>"));
+  g_assert_error (taken, BA_ERROR, BA_ERROR_CONFLICT);
+  g_assert_cmpstr (taken->message, ==, "This username is already taken");
+  g_assert_error (conflict, BA_ERROR, BA_ERROR_CONFLICT);
+  /* Control characters from a server are not shown. */
+  g_assert_error (control, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_assert_null (strchr (control->message, '\a'));
+}
+
+static void
+test_403_404 (void)
+{
+  g_autoptr(GError) forbidden = map (403, "", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) missing = map (404, "", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) unsupported = map (404, "Cannot POST /user/v1/password", NULL,
+                                       BA_API_ENDPOINT_EXTENSION);
+
+  g_assert_error (forbidden, BA_ERROR, BA_ERROR_PERMISSION_DENIED);
+  g_assert_error (missing, BA_ERROR, BA_ERROR_NOT_FOUND);
+  g_assert_error (unsupported, BA_ERROR, BA_ERROR_NOT_SUPPORTED);
+}
+
+static void
+test_429 (void)
+{
+  g_autoptr(GError) minutes = map (429, "\"Too Many Requests\"", "3540", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) one_minute = map (429, "\"Too Many Requests\"", "60", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) seconds = map (429, "", "1", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) hours = map (429, "", "7200", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) no_header = map (429, "", NULL, BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) garbage = map (429, "", "soon", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GDateTime) later = g_date_time_add_seconds (g_date_time_new_now_utc (), 125);
+  g_autofree char *http_date = g_date_time_format (later, "%a, %d %b %Y %H:%M:%S GMT");
+  g_autoptr(GError) dated = map (429, "", http_date, BA_API_ENDPOINT_LOGIN);
+
+  g_assert_error (minutes, BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_cmpstr (minutes->message, ==, "Too many attempts. Try again in 59 minutes.");
+  g_assert_cmpstr (one_minute->message, ==, "Too many attempts. Try again in 1 minute.");
+  g_assert_cmpstr (seconds->message, ==, "Too many attempts. Try again in 1 second.");
+  g_assert_cmpstr (hours->message, ==, "Too many attempts. Try again in 2 hours.");
+  g_assert_error (no_header, BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_cmpstr (no_header->message, ==, "Too many attempts. Try again later.");
+  g_assert_cmpstr (garbage->message, ==, "Too many attempts. Try again later.");
+  /* An HTTP date about two minutes ahead (rounding may give 3). */
+  g_assert_error (dated, BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_true (g_str_equal (dated->message, "Too many attempts. Try again in 3 minutes.") ||
+                 g_str_equal (dated->message, "Too many attempts. Try again in 2 minutes."));
+}
+
+static void
+test_5xx (void)
+{
+  g_autoptr(GError) internal = map (500, "<h1>Internal Server Error</h1>", NULL,
+                                    BA_API_ENDPOINT_AUTHENTICATED);
+  g_autoptr(GError) gateway = map (502, "", NULL, BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) odd = map (418, "", NULL, BA_API_ENDPOINT_AUTHENTICATED);
+
+  g_assert_error (internal, BA_ERROR, BA_ERROR_SERVER);
+  g_assert_null (strstr (internal->message, "<h1>"));
+  g_assert_nonnull (strstr (internal->message, "500"));
+  g_assert_error (gateway, BA_ERROR, BA_ERROR_SERVER);
+  g_assert_error (odd, BA_ERROR, BA_ERROR_FAILED);
+}
+
+static void
+test_transport (void)
+{
+  struct {
+    GQuark domain;
+    int    code;
+    int    expected;
+  } cases[] = {
+    { 0, G_IO_ERROR_CONNECTION_REFUSED, BA_ERROR_OFFLINE },
+    { 0, G_IO_ERROR_HOST_UNREACHABLE, BA_ERROR_OFFLINE },
+    { 0, G_IO_ERROR_NETWORK_UNREACHABLE, BA_ERROR_OFFLINE },
+    { 0, G_IO_ERROR_TIMED_OUT, BA_ERROR_TIMEOUT },
+    { 1, G_RESOLVER_ERROR_NOT_FOUND, BA_ERROR_OFFLINE },
+    { 2, G_TLS_ERROR_BAD_CERTIFICATE, BA_ERROR_FAILED },
+  };
+  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+  g_autoptr(GError) mapped_cancel = ba_api_error_from_transport (cancelled);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GQuark domain = cases[i].domain == 0 ? G_IO_ERROR :
+                      cases[i].domain == 1 ? G_RESOLVER_ERROR : G_TLS_ERROR;
+      g_autoptr(GError) raw = g_error_new_literal (domain, cases[i].code, "raw detail");
+      g_autoptr(GError) mapped = ba_api_error_from_transport (raw);
+
+      g_assert_error (mapped, BA_ERROR, cases[i].expected);
+      g_assert_null (strstr (mapped->message, "raw detail"));
+    }
+
+  g_assert_error (mapped_cancel, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ba/api-error/body-shapes", test_body_shapes);
+  g_test_add_func ("/ba/api-error/login-401", test_login_401);
+  g_test_add_func ("/ba/api-error/authenticated-401", test_authenticated_401);
+  g_test_add_func ("/ba/api-error/fresh-auth", test_fresh_auth);
+  g_test_add_func ("/ba/api-error/400-409", test_400_409);
+  g_test_add_func ("/ba/api-error/403-404", test_403_404);
+  g_test_add_func ("/ba/api-error/429", test_429);
+  g_test_add_func ("/ba/api-error/5xx", test_5xx);
+  g_test_add_func ("/ba/api-error/transport", test_transport);
+
+  return g_test_run ();
+}
