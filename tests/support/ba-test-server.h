@@ -26,6 +26,20 @@ BaTestServer *ba_test_server_start_in          (const char    *data_dir,
                                                 GError       **error);
 void          ba_test_server_stop              (BaTestServer  *self);
 
+/* Like ba_test_server_start(), but the server runs with
+ * G_MESSAGES_DEBUG=all and its stderr goes to a file, so a test can check
+ * what it logs (ba_test_server_get_log()). */
+BaTestServer *ba_test_server_start_logged      (gboolean       seed_demo,
+                                                GError       **error);
+/* Sends SIGTERM and waits for the process to exit, but keeps @self and
+ * its data dir (for a restart with ba_test_server_start_in(), or to read
+ * the log). Returns TRUE if the server exited with status 0. */
+gboolean      ba_test_server_terminate         (BaTestServer  *self,
+                                                GError       **error);
+/* A logged server's stderr, plus what it wrote to stdout after the
+ * startup lines (complete once terminated). "" for other servers. */
+char         *ba_test_server_get_log           (BaTestServer  *self);
+
 const char   *ba_test_server_get_url           (BaTestServer  *self);
 const char   *ba_test_server_get_data_dir      (BaTestServer  *self);
 const char   *ba_test_server_get_demo_email    (BaTestServer  *self);
