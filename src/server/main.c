@@ -104,6 +104,12 @@ main (int   argc,
       return 1;
     }
 
+  /* Handle the signals before announcing the URL: whoever reads it may
+   * stop us at once, and that must be a clean shutdown. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   /* The output contract for scripts and tests: the URL is the first line
    * on stdout, then the demo credentials, then anything informational. */
   url = ba_server_get_url (server);
@@ -115,10 +121,6 @@ main (int   argc,
     }
   printf ("outbox: %s\n", ba_server_get_outbox_dir (server));
   fflush (stdout);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   g_main_loop_run (loop);
 
