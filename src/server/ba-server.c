@@ -578,6 +578,33 @@ early_handler_cb (SoupServer        *soup,
 }
 
 static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  /* A chunked body announces no length, so count as it arrives: past the
+   * limit, stop keeping it in memory and answer 413 once it is read. */
+  if (soup_message_body_get_accumulate (body) && body->length > MAX_BODY_SIZE)
+    {
+      soup_message_body_set_accumulate (body, FALSE);
+      soup_message_body_truncate (body);
+      soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+    }
+}
+
+static void
+request_started_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    BaServer          *self)
+{
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+}
+
+static void
 handler_cb (SoupServer        *soup,
             SoupServerMessage *msg,
             const char        *path,
@@ -587,6 +614,7 @@ handler_cb (SoupServer        *soup,
   BaServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr(BaServerCredential) credential = NULL;
+  g_autofree char *trimmed = NULL;
   const Route *route = NULL;
   Request request = { 0 };
 
@@ -603,6 +631,14 @@ handler_cb (SoupServer        *soup,
     {
       respond_empty (&request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
       return;
+    }
+
+  /* Like Express (open-balena-api), a trailing slash names the same
+   * route: "/ping/" is "/ping". */
+  if (g_str_has_suffix (path, "/") && strlen (path) > 1)
+    {
+      trimmed = g_strndup (path, strlen (path) - 1);
+      path = request.path = trimmed;
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
@@ -928,6 +964,8 @@ ba_server_listen (BaServer    *self,
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
+  g_signal_connect_object (self->soup, "request-started",
+                           G_CALLBACK (request_started_cb), self, 0);
   g_signal_connect_object (self->soup, "request-finished",
                            G_CALLBACK (request_finished_cb), self, 0);
 

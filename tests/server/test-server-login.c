@@ -122,6 +122,10 @@ test_not_found (Fixture       *f,
                                             NULL, NULL, NULL), ==, 404);
   g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/", NULL, NULL, NULL,
                                             NULL, NULL, NULL), ==, 404);
+  /* A trailing slash names the same route, as in Express. */
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/ping/", NULL, NULL, NULL,
+                                            NULL, NULL, NULL), ==, 200);
+
   /* The login route exists, but only for POST. */
   g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/login_", NULL, NULL, NULL,
                                             NULL, NULL, NULL), ==, 405);
@@ -342,6 +346,60 @@ test_body_too_large (Fixture       *f,
 }
 
 static void
+test_chunked_body_too_large (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GUri) uri = g_uri_parse (ba_test_server_get_url (f->server), G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status_line = NULL;
+  g_autofree char *chunk = g_strnfill (64 * 1024, 'a');
+  g_autofree char *chunk_header = g_strdup_printf ("%x\r\n", 64 * 1024);
+  GOutputStream *output;
+  gboolean write_failed = FALSE;
+
+  /* A chunked body announces no length; the server must still stop at
+   * 512 kB. Raw HTTP, because libsoup always sends a Content-Length. */
+  g_socket_client_set_timeout (client, 10);
+  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+                                                g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+  output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  g_output_stream_write_all (output,
+                             "POST /login_ HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\n"
+                             "Content-Type: application/json\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n",
+                             strlen ("POST /login_ HTTP/1.1\r\n"
+                                     "Host: 127.0.0.1\r\n"
+                                     "Content-Type: application/json\r\n"
+                                     "Transfer-Encoding: chunked\r\n\r\n"),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* 1 MB in 16 chunks. The server may close early; that is fine. */
+  for (guint i = 0; i < 16 && !write_failed; i++)
+    write_failed = !g_output_stream_write_all (output, chunk_header, strlen (chunk_header),
+                                               NULL, NULL, NULL) ||
+                   !g_output_stream_write_all (output, chunk, 64 * 1024, NULL, NULL, NULL) ||
+                   !g_output_stream_write_all (output, "\r\n", 2, NULL, NULL, NULL);
+  if (!write_failed)
+    g_output_stream_write_all (output, "0\r\n\r\n", 5, NULL, NULL, NULL);
+
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  status_line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (status_line);
+  g_assert_true (g_str_has_prefix (status_line, "HTTP/1.1 413"));
+
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/ping", NULL, NULL, NULL,
+                                            NULL, NULL, NULL), ==, 200);
+}
+
+static void
 test_rate_limit (Fixture       *f,
                  gconstpointer  data)
 {
@@ -422,6 +480,7 @@ main (int   argc,
   ADD ("unauthorized", test_unauthorized);
   ADD ("bad-request", test_bad_request);
   ADD ("body-too-large", test_body_too_large);
+  ADD ("chunked-body-too-large", test_chunked_body_too_large);
   ADD ("rate-limit", test_rate_limit);
   ADD ("rate-limit-reset-on-success", test_rate_limit_reset_on_success);
 
