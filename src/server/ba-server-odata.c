@@ -504,7 +504,7 @@ static const Function functions[] = {
   { "contains", 2, V_TEXT, V_BOOL, "(instr(%0, %1) > 0)" },
   { "substringof", 2, V_TEXT, V_BOOL, "(instr(%1, %0) > 0)" },
   { "startswith", 2, V_TEXT, V_BOOL, "(substr(%0, 1, length(%1)) = %1)" },
-  { "endswith", 2, V_TEXT, V_BOOL, "(length(%1) = 0 OR substr(%0, -length(%1)) = %1)" },
+  { "endswith", 2, V_TEXT, V_BOOL, "(%0 IS NOT NULL AND (length(%1) = 0 OR substr(%0, -length(%1)) = %1))" },
   { "tolower", 1, V_TEXT, V_TEXT, "lower(%0)" },
   { "toupper", 1, V_TEXT, V_TEXT, "upper(%0)" },
   { "trim", 1, V_TEXT, V_TEXT, "trim(%0)" },
@@ -744,7 +744,7 @@ fail_near (Parser *p)
   gsize start = MIN (p->tok.start, p->len);
   gsize n = MIN (p->len - start, 24);
 
-  if (p->tok.kind == T_EOF)
+  if (start >= p->len)
     return fail (p, "Malformed %s: unexpected end", p->what);
 
   excerpt = g_strndup (p->src + start, n);
@@ -1380,8 +1380,8 @@ parse_function (Parser     *p,
       g_ptr_array_add (expr->args, arg);
       if (arg->type != V_NULL && !comparable (arg->type, func->arg_kind))
         {
-          fail (p, "Malformed %s: %s() needs %s arguments, not %s", p->what, name,
-                kind_name (func->arg_kind), kind_name (arg->type));
+          fail (p, "Malformed %s: the arguments of %s() must be text, not %s", p->what, name,
+                kind_name (arg->type));
           goto error_leave;
         }
     }
@@ -1754,7 +1754,11 @@ parse_option_value (Parser     *p,
   else if (g_str_equal (name, "$filter"))
     {
       opts->filter = parse_in_scope (p, opts->res, parse_or);
-      ok = opts->filter != NULL && check_boolean (p, opts->filter, "$filter");
+      ok = opts->filter != NULL;
+      /* Leftovers first: "a like 'x'" is better reported at "like". */
+      if (ok && p->tok.kind != T_EOF && p->tok.kind != T_SEMI && p->tok.kind != T_RPAREN)
+        ok = fail_near (p);
+      ok = ok && check_boolean (p, opts->filter, "$filter");
     }
   else if (g_str_equal (name, "$orderby"))
     ok = parse_orderby (p, opts);
@@ -2053,6 +2057,15 @@ percent_decode (const char  *text,
   return g_steal_pointer (&decoded);
 }
 
+/* At most 64 bytes of @text, as valid UTF-8, for an error message. */
+static char *
+excerpt (const char *text)
+{
+  g_autofree char *head = g_strndup (text, 64);
+
+  return g_utf8_make_valid (head, -1);
+}
+
 /* Splits the raw query string into $options and @aliases, decoded. */
 static gboolean
 parse_query_string (const char  *query,
@@ -2072,6 +2085,7 @@ parse_query_string (const char  *query,
       gsize name_len = eq != NULL ? (gsize) (eq - parts[i]) : strlen (parts[i]);
       g_autofree char *name = NULL;
       g_autofree char *value = NULL;
+      GHashTable *table;
 
       if (parts[i][0] == '\0')
         continue;
@@ -2086,13 +2100,15 @@ parse_query_string (const char  *query,
       if (value == NULL)
         return FALSE;
 
-      if (g_hash_table_contains (name[0] == '$' ? options : aliases, name))
+      table = name[0] == '$' ? options : aliases;
+      if (g_hash_table_contains (table, name))
         {
-          g_set_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT, "Query option %s given twice", name);
+          g_autofree char *valid = excerpt (name);
+
+          g_set_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT, "Query option %s given twice", valid);
           return FALSE;
         }
-      g_hash_table_insert (name[0] == '$' ? options : aliases,
-                           g_steal_pointer (&name), g_steal_pointer (&value));
+      g_hash_table_insert (table, g_steal_pointer (&name), g_steal_pointer (&value));
     }
 
   return TRUE;
@@ -2190,7 +2206,7 @@ ba_odata_query_parse (BaODataModel  *model,
         }
       if (!found)
         {
-          g_autofree char *valid = g_utf8_make_valid (key, 64);
+          g_autofree char *valid = excerpt (key);
 
           g_set_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT, "Unknown query option '%s'", valid);
           return NULL;
