@@ -306,6 +306,71 @@ ba_server_auth_check_password (BaServerAuth       *self,
   return ok && hash != self->dummy_hash;
 }
 
+typedef struct
+{
+  char     *hash;
+  char     *password;
+  gboolean  dummy;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  sodium_memzero (data->password, strlen (data->password));
+  g_free (data->password);
+  g_free (data->hash);
+  g_free (data);
+}
+
+static void
+check_password_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  CheckData *data = task_data;
+  gboolean ok;
+
+  ok = crypto_pwhash_str_verify (data->hash, data->password, strlen (data->password)) == 0;
+  g_task_return_boolean (task, ok && !data->dummy);
+}
+
+void
+ba_server_auth_check_password_async (BaServerAuth        *self,
+                                     const BaServerUser  *user,
+                                     const char          *password,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CheckData *data;
+
+  g_return_if_fail (BA_IS_SERVER_AUTH (self));
+  g_return_if_fail (password != NULL);
+
+  data = g_new0 (CheckData, 1);
+  data->dummy = user == NULL || user->password_hash == NULL;
+  data->hash = g_strdup (data->dummy ? self->dummy_hash : user->password_hash);
+  data->password = g_strdup (password);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_server_auth_check_password_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
+  g_task_run_in_thread (task, check_password_thread);
+}
+
+gboolean
+ba_server_auth_check_password_finish (BaServerAuth *self,
+                                      GAsyncResult *result)
+{
+  g_return_val_if_fail (BA_IS_SERVER_AUTH (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_server_auth_check_password_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), NULL);
+}
+
 char *
 ba_server_auth_new_jwt_secret (void)
 {

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "ba-server-store.h"
 
@@ -66,6 +66,18 @@ char               *ba_server_auth_hash_password   (BaServerAuth        *self,
 gboolean            ba_server_auth_check_password  (BaServerAuth        *self,
                                                     const BaServerUser  *user,
                                                     const char          *password);
+
+/* The same check in a worker thread, so that argon2 (about 100 ms and
+ * 64 MiB) does not stall every other request. Finishes with the result;
+ * it never fails. */
+void                ba_server_auth_check_password_async  (BaServerAuth        *self,
+                                                          const BaServerUser  *user,
+                                                          const char          *password,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean            ba_server_auth_check_password_finish (BaServerAuth        *self,
+                                                          GAsyncResult        *result);
 
 /* A new per-user `jwt_secret`: 32 random base32 characters. */
 char               *ba_server_auth_new_jwt_secret  (void);

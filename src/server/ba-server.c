@@ -54,16 +54,58 @@ struct _BaServer
 
 G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
 
-/* Everything a route handler needs about one request. */
+/* Everything a route handler needs about one request. Reference counted:
+ * a handler that answers later (after a password check in a worker
+ * thread) keeps a reference and pauses the message meanwhile. */
 typedef struct
 {
   BaServer           *server;
   SoupServerMessage  *msg;
-  const char         *method;
-  const char         *path;
+  char               *method;
+  char               *path;
   GHashTable         *query;
   BaServerCredential *credential;
 } Request;
+
+static void
+request_clear (Request *request)
+{
+  g_clear_object (&request->server);
+  g_clear_object (&request->msg);
+  g_clear_pointer (&request->method, g_free);
+  g_clear_pointer (&request->path, g_free);
+  g_clear_pointer (&request->query, g_hash_table_unref);
+  g_clear_pointer (&request->credential, ba_server_credential_free);
+}
+
+static Request *
+request_ref (Request *request)
+{
+  return g_rc_box_acquire (request);
+}
+
+static void
+request_unref (Request *request)
+{
+  g_rc_box_release_full (request, (GDestroyNotify) request_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_unref)
+
+/* Holds @request until request_resume(): the response is sent then. */
+static Request *
+request_pause (Request *request)
+{
+  soup_server_message_pause (request->msg);
+  return request_ref (request);
+}
+
+static void
+request_resume (Request *request)
+{
+  soup_server_message_unpause (request->msg);
+  request_unref (request);
+}
 
 typedef void (*RouteHandler) (BaServer *self,
                               Request  *request);
@@ -354,6 +396,51 @@ free_password (char *password)
   g_free (password);
 }
 
+typedef struct
+{
+  Request      *request;
+  char         *limit_key;
+  BaServerUser *user;
+} LoginData;
+
+static void
+login_data_free (LoginData *data)
+{
+  g_clear_pointer (&data->limit_key, g_free);
+  g_clear_pointer (&data->user, ba_server_user_free);
+  g_free (data);
+}
+
+static void
+login_checked_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  LoginData *data = user_data;
+  Request *request = data->request;
+  BaServer *self = request->server;
+  g_autofree char *token = NULL;
+
+  if (!ba_server_auth_check_password_finish (self->auth, result))
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      goto out;
+    }
+
+  ba_server_rate_limiter_reset (self->login_limiter, data->limit_key);
+
+  token = ba_server_auth_issue_token (self->auth, data->user, now_ms (),
+                                      BA_SERVER_TWO_FACTOR_ABSENT);
+  respond_text (request, SOUP_STATUS_OK, token);
+  sodium_memzero (token, strlen (token));
+
+  g_debug ("User %" G_GINT64_FORMAT " logged in", data->user->id);
+
+out:
+  request_resume (request);
+  login_data_free (data);
+}
+
 static void
 handle_login (BaServer *self,
               Request  *request)
@@ -361,9 +448,9 @@ handle_login (BaServer *self,
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
   g_autofree char *limit_key = NULL;
-  g_autofree char *token = NULL;
   g_autoptr(BaServerUser) user = NULL;
   g_autoptr(GError) error = NULL;
+  LoginData *data;
   gint64 retry_after = 0;
 
   if (!read_login_body (request, &username, &password))
@@ -402,24 +489,15 @@ handle_login (BaServer *self,
 
   /* Checked even when there is no such user, against a dummy hash, so the
    * time taken does not tell which accounts exist. */
-  if (!ba_server_auth_check_password (self->auth, user, password))
-    {
-      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
-      goto out;
-    }
-
-  ba_server_rate_limiter_reset (self->login_limiter, limit_key);
-
-  token = ba_server_auth_issue_token (self->auth, user, now_ms (),
-                                      BA_SERVER_TWO_FACTOR_ABSENT);
-  respond_text (request, SOUP_STATUS_OK, token);
-
-  g_debug ("User %" G_GINT64_FORMAT " logged in", user->id);
+  data = g_new0 (LoginData, 1);
+  data->request = request_pause (request);
+  data->limit_key = g_steal_pointer (&limit_key);
+  data->user = g_steal_pointer (&user);
+  ba_server_auth_check_password_async (self->auth, data->user, password, NULL,
+                                       login_checked_cb, data);
 
 out:
   free_password (g_steal_pointer (&password));
-  if (token != NULL)
-    sodium_memzero (token, strlen (token));
 }
 
 static JsonNode *
@@ -490,13 +568,41 @@ handle_actor_whoami (BaServer *self,
 }
 
 static void
+respond_new_token (Request *request,
+                   gint64   auth_time)
+{
+  BaServerCredential *credential = request->credential;
+  g_autofree char *token = NULL;
+
+  token = ba_server_auth_issue_token (request->server->auth, credential->user, auth_time,
+                                      credential->two_factor);
+  respond_text (request, SOUP_STATUS_OK, token);
+  sodium_memzero (token, strlen (token));
+}
+
+static void
+refresh_checked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Request *request = user_data;
+
+  /* A correct password is a fresh authentication: the new token restarts
+   * the 20-minute window for sensitive actions. */
+  if (ba_server_auth_check_password_finish (request->server->auth, result))
+    respond_new_token (request, now_ms ());
+  else
+    respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+
+  request_resume (request);
+}
+
+static void
 handle_refresh_token (BaServer *self,
                       Request  *request)
 {
   BaServerCredential *credential = request->credential;
   g_autoptr(GBytes) body = NULL;
-  g_autofree char *token = NULL;
-  gint64 auth_time = credential->auth_time;
 
   /* Session tokens only: API keys and partial tokens cannot mint one. */
   if (credential->kind != BA_SERVER_CREDENTIAL_USER_JWT)
@@ -518,8 +624,6 @@ handle_refresh_token (BaServer *self,
           return;
         }
 
-      /* With a password this is a fresh authentication: the new token
-       * restarts the 20-minute window for sensitive actions. */
       node = json_object_get_member (object, "password");
       if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
         {
@@ -529,21 +633,15 @@ handle_refresh_token (BaServer *self,
               return;
             }
 
-          if (!ba_server_auth_check_password (self->auth, credential->user,
-                                              json_node_get_string (node)))
-            {
-              respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
-              return;
-            }
-
-          auth_time = now_ms ();
+          ba_server_auth_check_password_async (self->auth, credential->user,
+                                               json_node_get_string (node), NULL,
+                                               refresh_checked_cb, request_pause (request));
+          return;
         }
     }
 
-  token = ba_server_auth_issue_token (self->auth, credential->user, auth_time,
-                                      credential->two_factor);
-  respond_text (request, SOUP_STATUS_OK, token);
-  sodium_memzero (token, strlen (token));
+  /* Without a password, authTime (and twoFactorRequired) carry over. */
+  respond_new_token (request, credential->auth_time);
 }
 
 /* Dispatch */
@@ -613,37 +711,33 @@ handler_cb (SoupServer        *soup,
 {
   BaServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  g_autoptr(BaServerCredential) credential = NULL;
-  g_autofree char *trimmed = NULL;
+  g_autoptr(Request) request = NULL;
   const Route *route = NULL;
-  Request request = { 0 };
 
   if (soup_server_message_get_status (msg) != 0)
     return;
 
-  request.server = self;
-  request.msg = msg;
-  request.method = soup_server_message_get_method (msg);
-  request.path = path;
-  request.query = query;
+  request = g_rc_box_new0 (Request);
+  request->server = g_object_ref (self);
+  request->msg = g_object_ref (msg);
+  request->method = g_strdup (soup_server_message_get_method (msg));
+  request->path = g_strdup (path);
+  request->query = query != NULL ? g_hash_table_ref (query) : NULL;
 
   if (soup_server_message_get_request_body (msg)->length > MAX_BODY_SIZE)
     {
-      respond_empty (&request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+      respond_empty (request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
       return;
     }
 
   /* Like Express (open-balena-api), a trailing slash names the same
    * route: "/ping/" is "/ping". */
-  if (g_str_has_suffix (path, "/") && strlen (path) > 1)
-    {
-      trimmed = g_strndup (path, strlen (path) - 1);
-      path = request.path = trimmed;
-    }
+  if (g_str_has_suffix (request->path, "/") && strlen (request->path) > 1)
+    request->path[strlen (request->path) - 1] = '\0';
 
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     {
-      if (g_str_equal (routes[i].path, path))
+      if (g_str_equal (routes[i].path, request->path))
         {
           route = &routes[i];
           break;
@@ -652,11 +746,11 @@ handler_cb (SoupServer        *soup,
 
   if (route == NULL)
     {
-      respond_empty (&request, SOUP_STATUS_NOT_FOUND);
+      respond_empty (request, SOUP_STATUS_NOT_FOUND);
       return;
     }
 
-  if ((route->methods & method_flag (request.method)) == 0)
+  if ((route->methods & method_flag (request->method)) == 0)
     {
       g_autoptr(GString) allow = g_string_new (NULL);
 
@@ -666,16 +760,15 @@ handler_cb (SoupServer        *soup,
         g_string_append_printf (allow, "%sPOST", allow->len > 0 ? ", " : "");
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Allow", allow->str);
-      respond_empty (&request, SOUP_STATUS_METHOD_NOT_ALLOWED);
+      respond_empty (request, SOUP_STATUS_METHOD_NOT_ALLOWED);
       return;
     }
 
-  credential = ba_server_auth_resolve (self->auth,
-                                       soup_message_headers_get_one (headers, "Authorization"),
-                                       query != NULL ? g_hash_table_lookup (query, "apikey") : NULL);
-  request.credential = credential;
+  request->credential = ba_server_auth_resolve (self->auth,
+                                                soup_message_headers_get_one (headers, "Authorization"),
+                                                query != NULL ? g_hash_table_lookup (query, "apikey") : NULL);
 
-  route->handler (self, &request);
+  route->handler (self, request);
 }
 
 /* Demo data */
