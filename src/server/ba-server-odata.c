@@ -1054,19 +1054,19 @@ parse_literal (Parser   *p,
     case T_STRING:
       out->kind = V_TEXT;
       out->s = g_steal_pointer (&p->tok.text);
-      return next (p);
+      break;
     case T_DATETIME:
       out->kind = V_DATETIME;
       out->s = g_steal_pointer (&p->tok.text);
-      return next (p);
+      break;
     case T_INT:
       out->kind = V_INT;
       out->i = p->tok.i;
-      return next (p);
+      break;
     case T_DEC:
       out->kind = V_DEC;
       out->d = p->tok.d;
-      return next (p);
+      break;
     case T_ALIAS:
       {
         const char *text = p->aliases != NULL ? g_hash_table_lookup (p->aliases, p->tok.text) : NULL;
@@ -1075,7 +1075,7 @@ parse_literal (Parser   *p,
           return fail (p, "Unknown parameter alias '%s'", p->tok.text);
         if (!parse_literal_text (p, text, out))
           return FALSE;
-        return next (p);
+        break;
       }
     case T_IDENT:
       if (tok_is (p, "null"))
@@ -1086,13 +1086,23 @@ parse_literal (Parser   *p,
           out->i = tok_is (p, "true");
         }
       else
-        break;
-      return next (p);
-    default:
+        {
+          *is_literal = FALSE;
+          return TRUE;
+        }
       break;
+    default:
+      *is_literal = FALSE;
+      return TRUE;
     }
 
-  *is_literal = FALSE;
+  /* The caller owns nothing when this fails. */
+  if (!next (p))
+    {
+      value_clear (out);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
