@@ -9,6 +9,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "ba-error.h"
@@ -284,6 +287,11 @@ ba_server_store_open (const char  *path,
                    self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
       return NULL;
     }
+
+  /* It holds password hashes; SQLite gives the -wal and -shm files the
+   * same mode as the database. */
+  if (g_chmod (path, 0600) != 0)
+    g_warning ("Could not make %s private: %s", path, g_strerror (errno));
 
   /* Another process (a restart, or sqlcipher's shell) may hold a lock for
    * a moment; wait for it rather than failing the request. */

@@ -82,6 +82,7 @@ test_files (void)
   g_autoptr(BaTestServer) server = ba_test_server_start_logged (TRUE, &error);
   g_autofree char *secret_path = NULL;
   g_autofree char *password_path = NULL;
+  g_autofree char *db_path = NULL;
   g_autofree char *outbox = NULL;
   g_autofree char *password = NULL;
   g_autofree char *log = NULL;
@@ -100,6 +101,10 @@ test_files (void)
   g_assert_true (g_file_get_contents (password_path, &password, NULL, NULL));
   g_assert_cmpstr (password, ==, ba_test_server_get_demo_password (server));
   g_assert_cmpuint (strlen (password), ==, 16);
+
+  /* The database holds password hashes. */
+  db_path = data_file (server, "server.db");
+  assert_private_file (db_path);
 
   outbox = data_file (server, "outbox");
   g_assert_true (g_file_test (outbox, G_FILE_TEST_IS_DIR));
