@@ -399,6 +399,68 @@ test_chunked_body_too_large (Fixture       *f,
                                             NULL, NULL, NULL), ==, 200);
 }
 
+typedef struct
+{
+  const char *url;
+  const char *username;
+  const char *password;
+  guint       expected_status;
+} LoginJob;
+
+static gpointer
+login_thread (gpointer user_data)
+{
+  LoginJob *job = user_data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+  g_autofree char *url = g_strconcat (job->url, "/login_", NULL);
+  g_autofree char *json = login_json (job->username, job->password);
+  guint failures = 0;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+      g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+      g_autoptr(GBytes) response = NULL;
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", body);
+      response = soup_session_send_and_read (session, msg, NULL, NULL);
+      if (response == NULL || soup_message_get_status (msg) != job->expected_status)
+        failures++;
+    }
+
+  return GUINT_TO_POINTER (failures);
+}
+
+static void
+test_concurrent (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *password = ba_test_server_get_demo_password (f->server);
+  const char *url = ba_test_server_get_url (f->server);
+  LoginJob jobs[] = {
+    { url, "demo", password, 200 },
+    { url, "demo@example.com", password, 200 },
+    { url, "DEMO", password, 200 },
+    { url, "nobody", password, 401 },
+    { url, "octocat", password, 401 },
+  };
+  GThread *threads[G_N_ELEMENTS (jobs)];
+
+  /* Password checks run in worker threads while the server keeps serving;
+   * overlapping logins must each get their own answer. */
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    threads[i] = g_thread_new ("login", login_thread, &jobs[i]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/ping", NULL, NULL, NULL,
+                                                NULL, NULL, NULL), ==, 200);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), ==, 0);
+}
+
 static void
 test_rate_limit (Fixture       *f,
                  gconstpointer  data)
@@ -481,6 +543,7 @@ main (int   argc,
   ADD ("bad-request", test_bad_request);
   ADD ("body-too-large", test_body_too_large);
   ADD ("chunked-body-too-large", test_chunked_body_too_large);
+  ADD ("concurrent", test_concurrent);
   ADD ("rate-limit", test_rate_limit);
   ADD ("rate-limit-reset-on-success", test_rate_limit_reset_on_success);
 
