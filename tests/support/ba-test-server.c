@@ -11,6 +11,9 @@
 
 #include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -139,6 +142,17 @@ read_prefixed_line (BaTestServer  *self,
   return g_strdup (line + strlen (prefix));
 }
 
+/* Runs in the child between fork and exec. If the test process dies (a
+ * failed assertion aborts it), the server gets SIGTERM instead of living
+ * on as an orphan that holds a port. */
+static void
+child_setup (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 static gboolean
 remove_recursively (GFile   *file,
                     GError **error)
@@ -218,6 +232,7 @@ start (const char  *data_dir,
     }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   if (logged)
     {
       int fd = g_file_open_tmp ("ba-test-server-log-XXXXXX", &self->log_path, error);
