@@ -1100,3 +1100,35 @@ ba_odata_query_resolve_ids (BaODataQuery        *query,
 
   return g_steal_pointer (&ids);
 }
+
+JsonObject *
+ba_odata_read_row (BaODataModel  *model,
+                   sqlite3       *db,
+                   const char    *resource,
+                   gint64         id,
+                   GError       **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(BaODataQuery) query = NULL;
+  g_autoptr(BaODataPermissions) perms = ba_odata_permissions_new ();
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *rows;
+
+  g_return_val_if_fail (model != NULL && db != NULL && resource != NULL, NULL);
+
+  path = g_strdup_printf ("%s(%" G_GINT64_FORMAT ")", resource, id);
+  query = ba_odata_query_parse (model, path, NULL, error);
+  if (query == NULL)
+    return NULL;
+
+  ba_odata_permissions_allow_all (perms, query->res->name);
+  node = ba_odata_query_execute (query, db, perms, error);
+  if (node == NULL)
+    return NULL;
+
+  rows = json_object_get_array_member (json_node_get_object (node), "d");
+  if (json_array_get_length (rows) == 0)
+    return NULL;
+
+  return json_object_ref (json_array_get_object_element (rows, 0));
+}

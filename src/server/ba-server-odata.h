@@ -185,6 +185,15 @@ GArray          *ba_odata_query_resolve_ids          (BaODataQuery        *query
                                                       sqlite3             *db,
                                                       BaODataPermissions  *perms,
                                                       GError             **error);
+/* One row of @resource as an object, every readable field, foreign keys as
+ * {"__id":N}: the body of a 201 answer to POST. No permission filter is
+ * applied (the caller has just created the row). Returns NULL without
+ * setting @error when there is no such row. */
+JsonObject      *ba_odata_read_row                   (BaODataModel        *model,
+                                                      sqlite3             *db,
+                                                      const char          *resource,
+                                                      gint64               id,
+                                                      GError             **error);
 /* The top-level SQL and the number of bound parameters, for tests. */
 char            *ba_odata_query_to_sql               (BaODataQuery        *query,
                                                       BaODataPermissions  *perms,

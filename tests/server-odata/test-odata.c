@@ -257,92 +257,94 @@ assert_parse_error (const char *path,
 
 /* ------------------------------------------------------------------ */
 
+static const struct {
+  const char *path;
+  const char *query;
+  const char *expected;
+} round_trip_cases[] = {
+  { "/api_key", NULL, "api_key" },
+  { "api_key", "", "api_key" },
+  { "/api_key(1)", NULL, "api_key(id=1)" },
+  { "/api_key/$count", NULL, "api_key/$count" },
+  { "/api_key(1)/$count", NULL, "api_key(id=1)/$count" },
+  { "/application_membership_role(name='developer')", "$select=id",
+    "application_membership_role(name='developer')?$select=id" },
+  { "/application_membership_role(name=%27it%27%27s%27)", NULL,
+    "application_membership_role(name='it''s')" },
+  { "/user_application_membership(user=1,is_member_of__application=2)", NULL,
+    "user__is_member_of__application(user=1,is_member_of__application=2)" },
+  { "/user_application_membership(is_member_of__application=2,user=1)", NULL,
+    "user__is_member_of__application(is_member_of__application=2,user=1)" },
+  { "/api_key",
+    "$select=id,created_at,name,description,expiry_date&$filter=is_of__actor%20eq%201001%20and%20name%20ne%20null&$orderby=name%20asc",
+    "api_key?$select=id,created_at,name,description,expiry_date&$filter=((is_of__actor eq 1001) and (name ne null))&$orderby=name asc" },
+  { "/application",
+    "$select=id,app_name,slug&$expand=is_for__device_type($select=slug),owns__device($select=is_online)"
+    "&$filter=is_directly_accessible_by__user/any(dau:1%20eq%201)&$orderby=app_name%20asc",
+    "application?$select=id,app_name,slug&$filter=is_directly_accessible_by__user/any(dau:(1 eq 1))"
+    "&$expand=is_for__device_type($select=slug),owns__device($select=is_online)&$orderby=app_name asc" },
+  { "/application", "$filter=is_directly_accessible_by__user/any(dau:true)",
+    "application?$filter=is_directly_accessible_by__user/any(dau:true)" },
+  { "/application", "$filter=owns__device/any()", "application?$filter=owns__device/any()" },
+  { "/application", "$expand=owns__device/$count",
+    "application?$expand=owns__device/$count" },
+  { "/application", "$expand=owns__device/$count($filter=is_online%20eq%20true)",
+    "application?$expand=owns__device/$count($filter=(is_online eq true))" },
+  { "/application",
+    "$expand=owns__device($select=id;$filter=is_online eq true;$orderby=device_name desc;$top=2;$skip=1;"
+    "$expand=belongs_to__application($select=slug))",
+    "application?$expand=owns__device($select=id;$filter=(is_online eq true);"
+    "$expand=belongs_to__application($select=slug);$orderby=device_name desc;$top=2;$skip=1)" },
+  /* Precedence: not > comparison > and > or. */
+  { "/device", "$filter=is_online eq true or id eq 1 and id eq 2",
+    "device?$filter=((is_online eq true) or ((id eq 1) and (id eq 2)))" },
+  { "/device", "$filter=(is_online eq true or id eq 1) and not (id eq 2)",
+    "device?$filter=(((is_online eq true) or (id eq 1)) and not((id eq 2)))" },
+  { "/device", "$filter=not is_online", "device?$filter=not(is_online)" },
+  { "/device", "$filter=belongs_to__application/organization/name eq 'alice'",
+    "device?$filter=(belongs_to__application/organization/name eq 'alice')" },
+  { "/application",
+    "$filter=owns__device/any(d:d/is_online eq true and d/belongs_to__application/owns__device/all(e:e/id ne d/id))",
+    "application?$filter=owns__device/any(d:((d/is_online eq true) and "
+    "d/belongs_to__application/owns__device/all(e:(e/id ne d/id))))" },
+  { "/application", "$filter=owns__device/$count gt 2",
+    "application?$filter=(owns__device/$count gt 2)" },
+  { "/application", "$filter=owns__device/$count($filter=is_online eq false) eq 0",
+    "application?$filter=(owns__device/$count($filter=(is_online eq false)) eq 0)" },
+  { "/api_key", "$filter=expiry_date gt datetime'2029-01-01T00:00:00.000Z'",
+    "api_key?$filter=(expiry_date gt datetime'2029-01-01T00:00:00.000Z')" },
+  { "/api_key", "$filter=expiry_date lt 2031-01-01T00:00:00Z",
+    "api_key?$filter=(expiry_date lt datetime'2031-01-01T00:00:00.000Z')" },
+  { "/api_key", "$filter=expiry_date lt datetime'2031-01-01T02:00:00%2B02:00'",
+    "api_key?$filter=(expiry_date lt datetime'2031-01-01T00:00:00.000Z')" },
+  { "/device", "$filter=cpu_temp ge 40.5 and cpu_temp lt -1e3",
+    "device?$filter=((cpu_temp ge 40.5) and (cpu_temp lt -1000))" },
+  { "/api_key", "$filter=name eq 'it''s'", "api_key?$filter=(name eq 'it''s')" },
+  { "/api_key", "$filter=name%20eq%20%27it%27%27s%27", "api_key?$filter=(name eq 'it''s')" },
+  { "/api_key", "$filter=name eq 'a+b'", "api_key?$filter=(name eq 'a+b')" },
+  { "/api_key", "$filter=name eq 'a%2Bb;c%26d'", "api_key?$filter=(name eq 'a+b;c&d')" },
+  { "/api_key", "$filter=id in (1, 2,3)", "api_key?$filter=(id in (1,2,3))" },
+  { "/api_key", "$filter=contains(name,'ph') or startswith(tolower(name),'z')",
+    "api_key?$filter=(contains(name,'ph') or startswith(tolower(name),'z'))" },
+  { "/api_key", "$filter=name eq @n&@n='zeta'", "api_key?$filter=(name eq 'zeta')" },
+  { "/api_key", "$select=*", "api_key" },
+  { "/api_key", "$top=0&$skip=3&apikey=abc&$format=json", "api_key?$top=0&$skip=3" },
+};
+
 static void
 test_parse_round_trip (void)
 {
-  static const struct {
-    const char *path;
-    const char *query;
-    const char *expected;
-  } cases[] = {
-    { "/api_key", NULL, "api_key" },
-    { "api_key", "", "api_key" },
-    { "/api_key(1)", NULL, "api_key(id=1)" },
-    { "/api_key/$count", NULL, "api_key/$count" },
-    { "/api_key(1)/$count", NULL, "api_key(id=1)/$count" },
-    { "/application_membership_role(name='developer')", "$select=id",
-      "application_membership_role(name='developer')?$select=id" },
-    { "/application_membership_role(name=%27it%27%27s%27)", NULL,
-      "application_membership_role(name='it''s')" },
-    { "/user_application_membership(user=1,is_member_of__application=2)", NULL,
-      "user__is_member_of__application(user=1,is_member_of__application=2)" },
-    { "/user_application_membership(is_member_of__application=2,user=1)", NULL,
-      "user__is_member_of__application(is_member_of__application=2,user=1)" },
-    { "/api_key",
-      "$select=id,created_at,name,description,expiry_date&$filter=is_of__actor%20eq%201001%20and%20name%20ne%20null&$orderby=name%20asc",
-      "api_key?$select=id,created_at,name,description,expiry_date&$filter=((is_of__actor eq 1001) and (name ne null))&$orderby=name asc" },
-    { "/application",
-      "$select=id,app_name,slug&$expand=is_for__device_type($select=slug),owns__device($select=is_online)"
-      "&$filter=is_directly_accessible_by__user/any(dau:1%20eq%201)&$orderby=app_name%20asc",
-      "application?$select=id,app_name,slug&$filter=is_directly_accessible_by__user/any(dau:(1 eq 1))"
-      "&$expand=is_for__device_type($select=slug),owns__device($select=is_online)&$orderby=app_name asc" },
-    { "/application", "$filter=is_directly_accessible_by__user/any(dau:true)",
-      "application?$filter=is_directly_accessible_by__user/any(dau:true)" },
-    { "/application", "$filter=owns__device/any()", "application?$filter=owns__device/any()" },
-    { "/application", "$expand=owns__device/$count",
-      "application?$expand=owns__device/$count" },
-    { "/application", "$expand=owns__device/$count($filter=is_online%20eq%20true)",
-      "application?$expand=owns__device/$count($filter=(is_online eq true))" },
-    { "/application",
-      "$expand=owns__device($select=id;$filter=is_online eq true;$orderby=device_name desc;$top=2;$skip=1;"
-      "$expand=belongs_to__application($select=slug))",
-      "application?$expand=owns__device($select=id;$filter=(is_online eq true);"
-      "$expand=belongs_to__application($select=slug);$orderby=device_name desc;$top=2;$skip=1)" },
-    /* Precedence: not > comparison > and > or. */
-    { "/device", "$filter=is_online eq true or id eq 1 and id eq 2",
-      "device?$filter=((is_online eq true) or ((id eq 1) and (id eq 2)))" },
-    { "/device", "$filter=(is_online eq true or id eq 1) and not (id eq 2)",
-      "device?$filter=(((is_online eq true) or (id eq 1)) and not((id eq 2)))" },
-    { "/device", "$filter=not is_online", "device?$filter=not(is_online)" },
-    { "/device", "$filter=belongs_to__application/organization/name eq 'alice'",
-      "device?$filter=(belongs_to__application/organization/name eq 'alice')" },
-    { "/application",
-      "$filter=owns__device/any(d:d/is_online eq true and d/belongs_to__application/owns__device/all(e:e/id ne d/id))",
-      "application?$filter=owns__device/any(d:((d/is_online eq true) and "
-      "d/belongs_to__application/owns__device/all(e:(e/id ne d/id))))" },
-    { "/application", "$filter=owns__device/$count gt 2",
-      "application?$filter=(owns__device/$count gt 2)" },
-    { "/application", "$filter=owns__device/$count($filter=is_online eq false) eq 0",
-      "application?$filter=(owns__device/$count($filter=(is_online eq false)) eq 0)" },
-    { "/api_key", "$filter=expiry_date gt datetime'2029-01-01T00:00:00.000Z'",
-      "api_key?$filter=(expiry_date gt datetime'2029-01-01T00:00:00.000Z')" },
-    { "/api_key", "$filter=expiry_date lt 2031-01-01T00:00:00Z",
-      "api_key?$filter=(expiry_date lt datetime'2031-01-01T00:00:00.000Z')" },
-    { "/api_key", "$filter=expiry_date lt datetime'2031-01-01T02:00:00%2B02:00'",
-      "api_key?$filter=(expiry_date lt datetime'2031-01-01T00:00:00.000Z')" },
-    { "/device", "$filter=cpu_temp ge 40.5 and cpu_temp lt -1e3",
-      "device?$filter=((cpu_temp ge 40.5) and (cpu_temp lt -1000))" },
-    { "/api_key", "$filter=name eq 'it''s'", "api_key?$filter=(name eq 'it''s')" },
-    { "/api_key", "$filter=name%20eq%20%27it%27%27s%27", "api_key?$filter=(name eq 'it''s')" },
-    { "/api_key", "$filter=name eq 'a+b'", "api_key?$filter=(name eq 'a+b')" },
-    { "/api_key", "$filter=name eq 'a%2Bb;c%26d'", "api_key?$filter=(name eq 'a+b;c&d')" },
-    { "/api_key", "$filter=id in (1, 2,3)", "api_key?$filter=(id in (1,2,3))" },
-    { "/api_key", "$filter=contains(name,'ph') or startswith(tolower(name),'z')",
-      "api_key?$filter=(contains(name,'ph') or startswith(tolower(name),'z'))" },
-    { "/api_key", "$filter=name eq @n&@n='zeta'", "api_key?$filter=(name eq 'zeta')" },
-    { "/api_key", "$select=*", "api_key" },
-    { "/api_key", "$top=0&$skip=3&apikey=abc&$format=json", "api_key?$top=0&$skip=3" },
-  };
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (round_trip_cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(BaODataQuery) parsed = ba_odata_query_parse (model, cases[i].path, cases[i].query, &error);
+      g_autoptr(BaODataQuery) parsed = NULL;
       g_autofree char *text = NULL;
 
+      parsed = ba_odata_query_parse (model, round_trip_cases[i].path, round_trip_cases[i].query, &error);
       g_assert_no_error (error);
       text = ba_odata_query_to_string (parsed);
-      g_assert_cmpstr (text, ==, cases[i].expected);
+      g_assert_cmpstr (text, ==, round_trip_cases[i].expected);
     }
 }
 
@@ -919,6 +921,15 @@ test_hostile (void)
   assert_json (ALICE, "/api_key/$count", NULL, "{\"d\":5}");
 }
 
+/* BA_TEST_FUZZ_ITERATIONS raises the count for a longer local run. */
+static guint
+fuzz_iterations (void)
+{
+  const char *env = g_getenv ("BA_TEST_FUZZ_ITERATIONS");
+
+  return env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 20000;
+}
+
 /* Random token soup must give a result or a clean 400, never a crash
  * (the ASan/UBSan build runs this too). */
 static void
@@ -935,8 +946,9 @@ test_fuzz (void)
   g_autoptr(BaODataPermissions) perms = perms_for (ALICE, FALSE);
   GRand *rand = g_rand_new_with_seed (20261204);
   guint ok = 0;
+  guint n_iterations = fuzz_iterations ();
 
-  for (guint i = 0; i < 20000; i++)
+  for (guint i = 0; i < n_iterations; i++)
     {
       g_autoptr(GString) query = g_string_new (options[g_rand_int_range (rand, 0, G_N_ELEMENTS (options))]);
       g_autoptr(GError) error = NULL;
@@ -956,7 +968,7 @@ test_fuzz (void)
         g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
     }
 
-  g_test_message ("%u of 20000 random queries were valid", ok);
+  g_test_message ("%u of %u random queries were valid", ok, n_iterations);
   g_assert_cmpuint (ok, >, 0);
   g_rand_free (rand);
 }
@@ -1009,6 +1021,144 @@ test_large_expand (void)
   g_assert_cmpint (total, ==, 0);
 
   sqlite3_close (big);
+}
+
+/* Valid client URLs with random damage: deletions, duplications and
+ * inserted pieces, which reach deeper into the parser than token soup. */
+static void
+test_fuzz_mutations (void)
+{
+  static const char * const inserts[] = {
+    "(", ")", "'", "/", ",", ";", "$count", "any(x:", "%27", "%", " ", "eq", "not ", "@a", "$expand=", "\x80",
+  };
+  g_autoptr(BaODataPermissions) perms = perms_for (CAROL, TRUE);
+  GRand *rand = g_rand_new_with_seed (4242);
+  guint n_iterations = fuzz_iterations ();
+  guint ok = 0;
+
+  for (guint i = 0; i < n_iterations; i++)
+    {
+      guint c = g_rand_int_range (rand, 0, G_N_ELEMENTS (round_trip_cases));
+      g_autoptr(GString) path = g_string_new (round_trip_cases[c].path);
+      g_autoptr(GString) query = g_string_new (round_trip_cases[c].query);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+      guint n = g_rand_int_range (rand, 1, 4);
+
+      for (guint j = 0; j < n; j++)
+        {
+          GString *target = g_rand_int_range (rand, 0, 5) == 0 ? path : query;
+          guint at = target->len > 0 ? g_rand_int_range (rand, 0, target->len) : 0;
+
+          switch (g_rand_int_range (rand, 0, 3))
+            {
+            case 0:
+              {
+                guint len = g_rand_int_range (rand, 1, 4);
+
+                g_string_erase (target, at, MIN (target->len - at, len));
+              }
+              break;
+            case 1:
+              g_string_insert (target, at, inserts[g_rand_int_range (rand, 0, G_N_ELEMENTS (inserts))]);
+              break;
+            default:
+              {
+                g_autofree char *copy = g_strndup (target->str + at, g_rand_int_range (rand, 1, 16));
+
+                g_string_insert (target, at, copy);
+              }
+              break;
+            }
+        }
+
+      json = run_full (path->str, query->str, perms, &error);
+      if (json != NULL)
+        ok++;
+      else
+        g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+    }
+
+  g_test_message ("%u of %u mutated queries were still valid", ok, n_iterations);
+  g_assert_cmpuint (ok, >, 0);
+  g_rand_free (rand);
+}
+
+/* The figure: 10,000 keys through the CLI's query. */
+static void
+test_many_keys (void)
+{
+  g_autoptr(BaODataPermissions) perms = perms_for (ALICE, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaODataQuery) parsed = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  sqlite3 *big = open_db ();
+  JsonArray *rows;
+  gint64 start;
+  const char *previous = "";
+
+  exec_sql (big, "BEGIN");
+  for (guint i = 1; i <= 10000; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO api_key (key, is_of__actor, name, created_at)"
+                                              " VALUES ('SECRET-%u', %u, 'key %05u', '2024-01-01T00:00:00.000Z');",
+                                              i, i % 10 == 0 ? 1002 : 1001, (i * 7919) % 10007);
+      exec_sql (big, sql);
+    }
+  exec_sql (big, "COMMIT");
+
+  start = g_get_monotonic_time ();
+  parsed = ba_odata_query_parse (model, "/api_key",
+                                 "$select=id,created_at,name,description,expiry_date"
+                                 "&$filter=is_of__actor%20eq%201001%20and%20name%20ne%20null&$orderby=name%20asc",
+                                 &error);
+  g_assert_no_error (error);
+  node = ba_odata_query_execute (parsed, big, perms, &error);
+  g_assert_no_error (error);
+  g_test_message ("10,000 keys: %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+
+  rows = json_object_get_array_member (json_node_get_object (node), "d");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 9000);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      const char *name = json_object_get_string_member (json_array_get_object_element (rows, i), "name");
+
+      g_assert_cmpint (strcmp (previous, name), <, 0);
+      previous = name;
+    }
+
+  sqlite3_close (big);
+}
+
+static void
+test_read_row (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) row = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *json = NULL;
+
+  row = ba_odata_read_row (model, db, "user_application_membership", 2, &error);
+  g_assert_no_error (error);
+  json_node_set_object (node, row);
+  json = json_to_string (node, FALSE);
+  g_assert_cmpstr (json, ==, "{\"id\":2,\"user\":{\"__id\":2},\"is_member_of__application\":{\"__id\":1},"
+                   "\"application_membership_role\":{\"__id\":3}}");
+  g_clear_pointer (&row, json_object_unref);
+
+  row = ba_odata_read_row (model, db, "api_key", 5, &error);
+  g_assert_no_error (error);
+  g_assert_false (json_object_has_member (row, "key"));
+  g_assert_cmpstr (json_object_get_string_member (row, "name"), ==, "bobkey");
+  g_clear_pointer (&row, json_object_unref);
+
+  row = ba_odata_read_row (model, db, "api_key", 999, &error);
+  g_assert_no_error (error);
+  g_assert_null (row);
+
+  row = ba_odata_read_row (model, db, "nope", 1, &error);
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_assert_null (row);
 }
 
 static void
@@ -1071,6 +1221,9 @@ main (int    argc,
   g_test_add_func ("/ba/server-odata/permissions/hidden-fields", test_hidden_fields);
   g_test_add_func ("/ba/server-odata/hostile/inputs", test_hostile);
   g_test_add_func ("/ba/server-odata/hostile/fuzz", test_fuzz);
+  g_test_add_func ("/ba/server-odata/hostile/fuzz-mutations", test_fuzz_mutations);
+  g_test_add_func ("/ba/server-odata/query/many-keys", test_many_keys);
+  g_test_add_func ("/ba/server-odata/query/read-row", test_read_row);
   g_test_add_func ("/ba/server-odata/errors/database", test_database_errors);
 
   ret = g_test_run ();
