@@ -196,6 +196,17 @@ normalize_base_url (const char  *base_url,
       return NULL;
     }
 
+  /* GUri lets some odd hosts through (spaces, for one). */
+  for (const char *p = host; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x80 && !g_ascii_isalnum (*p) && strchr (".-_:%", *p) == NULL)
+        {
+          g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                               _("This is not a valid server address."));
+          return NULL;
+        }
+    }
+
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
       g_uri_get_userinfo (uri) != NULL)
     {
