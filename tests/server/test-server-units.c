@@ -348,6 +348,20 @@ test_auth (Fixture       *f,
   g_assert_false (ba_server_auth_check_password (auth, social, "correct horse"));
   g_assert_false (ba_server_auth_check_password (auth, social, ""));
 
+  /* Unknown users and users without a password still cost a real argon2
+   * check (tens of milliseconds at the interactive limits), so login
+   * timing does not reveal which accounts exist. */
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    g_assert_false (ba_server_auth_check_password (auth, NULL, "guess"));
+    g_assert_cmpint (g_get_monotonic_time () - start, >, 10 * 1000);
+
+    start = g_get_monotonic_time ();
+    g_assert_false (ba_server_auth_check_password (auth, social, "guess"));
+    g_assert_cmpint (g_get_monotonic_time () - start, >, 10 * 1000);
+  }
+
   /* A token from a second instance on the same secret verifies here. */
   again = ba_server_auth_new (f->store, secret_path, &error);
   g_assert_no_error (error);
@@ -393,6 +407,57 @@ test_auth (Fixture       *f,
 }
 
 static void
+check_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  int *outcome = user_data;
+
+  *outcome = ba_server_auth_check_password_finish (BA_SERVER_AUTH (object), result) ? 1 : 0;
+}
+
+static int
+check_async (BaServerAuth       *auth,
+             const BaServerUser *user,
+             const char         *password)
+{
+  int outcome = -1;
+
+  ba_server_auth_check_password_async (auth, user, password, NULL, check_done_cb, &outcome);
+  while (outcome < 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  return outcome;
+}
+
+static void
+test_auth_async (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret_path = g_build_filename (f->dir, "jwt-secret", NULL);
+  g_autoptr(BaServerAuth) auth = ba_server_auth_new (f->store, secret_path, &error);
+  g_autofree char *hash = NULL;
+  g_autoptr(BaServerUser) user = NULL;
+  g_autoptr(BaServerUser) social = NULL;
+
+  g_assert_no_error (error);
+  hash = ba_server_auth_hash_password (auth, "correct horse", &error);
+  g_assert_no_error (error);
+  user = ba_server_store_create_user (f->store, "alice", NULL, hash,
+                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", &error);
+  g_assert_no_error (error);
+  social = ba_server_store_create_user (f->store, "social", NULL, NULL,
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (check_async (auth, user, "correct horse"), ==, 1);
+  g_assert_cmpint (check_async (auth, user, "wrong horse"), ==, 0);
+  g_assert_cmpint (check_async (auth, NULL, "correct horse"), ==, 0);
+  g_assert_cmpint (check_async (auth, social, "correct horse"), ==, 0);
+}
+
+static void
 test_auth_bad_secret (Fixture       *f,
                       gconstpointer  data)
 {
@@ -429,6 +494,7 @@ main (int   argc,
   g_test_add_func ("/ba/server/store/bad-files", test_store_bad_files);
   g_test_add_func ("/ba/server/rate-limiter/block-and-reset", test_rate_limiter);
   ADD ("/ba/server/auth/passwords-and-tokens", test_auth);
+  ADD ("/ba/server/auth/async-check", test_auth_async);
   ADD ("/ba/server/auth/bad-secret", test_auth_bad_secret);
 
 #undef ADD
