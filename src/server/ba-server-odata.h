@@ -36,7 +36,31 @@ G_BEGIN_DECLS
  * literal alone only after percent-encoding it, so reading '+' as a space
  * would corrupt nothing real but could corrupt a literal plus. Parameters
  * whose name does not start with '$' or '@' (such as apikey=) are ignored;
- * unknown $options are an error. '@name' parameter aliases are supported. */
+ * unknown $options are an error. '@name' parameter aliases are supported.
+ *
+ * Wiring a GET route, in outline:
+ *
+ *   query = ba_odata_query_parse (model, path_after_v7, g_uri_get_query (uri), &error);
+ *   perms = ba_odata_permissions_new ();
+ *   ba_odata_permissions_allow_where (perms, "api_key", "is_of__actor = ?",
+ *                                     g_variant_new ("(x)", caller_actor_id));
+ *   body = query != NULL ? ba_odata_query_execute (query, db, perms, &error) : NULL;
+ *
+ * then 200 with json_to_string (body), or for an error: INVALID_INPUT → 400
+ * with error->message as a JSON string, PERMISSION_DENIED → 401, anything
+ * else → 500. PATCH and DELETE parse the same way (the key, and $filter if
+ * given) and act on ba_odata_query_resolve_ids(), with a permissions object
+ * describing what the caller may change.
+ *
+ * Filter language: eq ne gt ge lt le, and or not, parentheses, "in (…)",
+ * null true false, integers, decimals, 'strings' (quotes doubled),
+ * datetime'…' and bare ISO date-times, navigation paths a/b/c through
+ * to-one navigations, nav/any(x: …), nav/all(x: …), nav/any(),
+ * nav/$count and nav/$count($filter=…) as numbers, and the functions
+ * contains, substringof, startswith, endswith, tolower, toupper, trim and
+ * length. Inside a lambda, x/field is the lambda's row and a bare field the
+ * outer row. eq/ne are null-safe (SQL IS / IS NOT); date-times compare as
+ * instants. Rows always come out in the $orderby order, then by id. */
 
 /* Field types. A foreign key is an integer column that serialises as
  * {"__id":N} (null when NULL) and also acts as a to-one navigation. Datetimes

@@ -738,6 +738,10 @@ test_ordering_paging (void)
                "{\"d\":[{\"id\":4},{\"id\":7},{\"id\":3}]}");
 
   /* Nested options: per-parent $top/$skip and ordering in an expand. */
+  /* Several rows expanding the same parent each get the rows. */
+  assert_json (ALICE, "/device", "$select=id&$filter=id le 2&$expand=belongs_to__application($select=slug)",
+               "{\"d\":[{\"id\":1,\"belongs_to__application\":[{\"slug\":\"alice/beta\"}]},"
+               "{\"id\":2,\"belongs_to__application\":[{\"slug\":\"alice/beta\"}]}]}");
   assert_json (ALICE, "/application",
                "$select=id&$filter=id eq 1&$expand=owns__device($select=id;$orderby=id desc;$top=2;$skip=0)",
                "{\"d\":[{\"id\":1,\"owns__device\":[{\"id\":3},{\"id\":2}]}]}");
@@ -818,6 +822,10 @@ test_lambdas (void)
   assert_json (CAROL, "/user_application_membership",
                "$select=id&$filter=is_member_of__application/owns__device/all(d:d/is_online)",
                "{\"d\":[{\"id\":4},{\"id\":5}]}");
+  /* any() over a to-one navigation, as balena-sdk's membership pre-check
+   * sends it (user/any(u:u/username eq '…')). */
+  assert_json (ALICE, "/user_application_membership", "$select=id&$filter=user/any(u:u/username eq 'alice')",
+               "{\"d\":[{\"id\":1},{\"id\":3}]}");
 }
 
 /* ------------------------------------------------------------------ */
