@@ -1192,6 +1192,28 @@ test_database_errors (void)
   g_assert_error (error, BA_ERROR, BA_ERROR_FAILED);
   g_clear_error (&error);
 
+  /* A broken table behind an $expand fails the whole query cleanly. */
+  {
+    BaODataResource *real = ba_odata_model_add_resource (broken, "device", "device", "id");
+
+    ba_odata_resource_add_navigation (real, "haunts", "ghost", BA_ODATA_TO_MANY, "id", "device");
+    ba_odata_permissions_allow_all (perms, "device");
+    g_clear_pointer (&parsed, ba_odata_query_free);
+    parsed = ba_odata_query_parse (broken, "/device", "$expand=haunts($filter=name eq 'boo')", &error);
+    g_assert_no_error (error);
+    node = ba_odata_query_execute (parsed, db, perms, &error);
+    g_assert_null (node);
+    g_assert_error (error, BA_ERROR, BA_ERROR_FAILED);
+    g_clear_error (&error);
+    g_clear_pointer (&parsed, ba_odata_query_free);
+    parsed = ba_odata_query_parse (broken, "/device", "$expand=haunts/$count", &error);
+    g_assert_no_error (error);
+    node = ba_odata_query_execute (parsed, db, perms, &error);
+    g_assert_null (node);
+    g_assert_error (error, BA_ERROR, BA_ERROR_FAILED);
+    g_clear_error (&error);
+  }
+
   g_clear_pointer (&parsed, ba_odata_query_free);
   parsed = ba_odata_query_parse (broken, "/ghost", "$expand=owner", &error);
   g_assert_null (parsed);
