@@ -104,12 +104,11 @@ ba_client_test_wait (GAsyncResult **slot)
 }
 
 gboolean
-ba_client_test_contains (const char *haystack,
-                         gsize       len,
-                         const char *needle)
+ba_client_test_contains_bytes (const char    *haystack,
+                               gsize          len,
+                               gconstpointer  needle,
+                               gsize          needle_len)
 {
-  gsize needle_len = strlen (needle);
-
   if (needle_len == 0 || needle_len > len)
     return FALSE;
 
@@ -118,4 +117,12 @@ ba_client_test_contains (const char *haystack,
       return TRUE;
 
   return FALSE;
+}
+
+gboolean
+ba_client_test_contains (const char *haystack,
+                         gsize       len,
+                         const char *needle)
+{
+  return ba_client_test_contains_bytes (haystack, len, needle, strlen (needle));
 }

@@ -33,6 +33,13 @@ gboolean      ba_client_test_contains     (const char    *haystack,
                                            gsize          len,
                                            const char    *needle);
 
+/* TRUE if the @len bytes at @haystack contain the @needle_len bytes at
+ * @needle. */
+gboolean      ba_client_test_contains_bytes (const char  *haystack,
+                                             gsize        len,
+                                             gconstpointer needle,
+                                             gsize        needle_len);
+
 /* Removes a directory tree. */
 void          ba_client_test_rm_rf        (const char    *path);
 

@@ -215,7 +215,7 @@ test_keyring_file_encrypted (void)
     g_string_append_printf (s, "%02x", data[i]);
   hex = g_string_free (s, FALSE);
   g_assert_false (ba_client_test_contains (contents, len, hex));
-  g_assert_false (ba_client_test_contains (contents, len, (const char *) data));
+  g_assert_false (ba_client_test_contains_bytes (contents, len, data, BA_VAULT_KEY_SIZE));
 
   g_assert_true (clear_token (store, "3@https://b.example", &error));
 }
