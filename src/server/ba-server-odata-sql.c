@@ -776,6 +776,77 @@ read_rows (Exec          *x,
 
 static gboolean expand_rows (Exec *x, Options *opts, GPtrArray *rows, GError **error);
 
+/* The SELECT for @expand over @n parent keys: "parent key, columns" (or
+ * "parent key, COUNT(*)" grouped) for the rows reached through the
+ * navigation, filtered and ordered. */
+static void
+compile_expand (Compiler     *c,
+                Expand       *expand,
+                const gint64 *keys,
+                guint         n)
+{
+  Options *opts = expand->opts;
+  BaODataResource *target = opts->res;
+  g_autofree char *alias = new_alias (c, "t");
+  g_autofree char *link_alias = new_alias (c, "l");
+
+  g_string_append (c->sql, "SELECT ");
+  emit_nav_parent_key (c, expand->nav, target, alias, link_alias);
+  g_string_append (c->sql, ", ");
+  if (expand->count)
+    g_string_append (c->sql, "COUNT(*)");
+  else
+    emit_columns (c, opts, alias);
+  g_string_append (c->sql, " FROM ");
+  emit_nav_from (c, expand->nav, target, alias, link_alias);
+  g_string_append (c->sql, " WHERE ");
+  emit_permission (c, target, alias);
+  g_string_append (c->sql, " AND ");
+  emit_nav_parent_key (c, expand->nav, target, alias, link_alias);
+  g_string_append (c->sql, " IN (");
+  for (guint i = 0; i < n; i++)
+    {
+      Value value = { V_INT, keys[i], 0, NULL };
+
+      if (i > 0)
+        g_string_append (c->sql, ", ");
+      emit_value (c, &value);
+    }
+  g_string_append_c (c->sql, ')');
+  if (opts->filter != NULL)
+    {
+      g_string_append (c->sql, " AND (");
+      compile_about (c, opts->filter, alias);
+      g_string_append_c (c->sql, ')');
+    }
+
+  if (expand->count)
+    g_string_append (c->sql, " GROUP BY 1");
+  else
+    emit_order_by (c, opts, alias);
+}
+
+/* How many parent keys one expand query can take: the filter, ordering
+ * and permission values count against SQLite's variable limit too. */
+static guint
+expand_chunk_size (Exec   *x,
+                   Expand *expand)
+{
+  Compiler c;
+  gint64 key = 0;
+  guint others;
+
+  compiler_init (&c, x->model, x->perms, &x->next_alias);
+  compile_expand (&c, expand, &key, 1);
+  others = c.params->len - 1;
+  compiler_clear (&c);
+
+  if (others >= MAX_PARAMS)
+    return 1;   /* prepare() will refuse it with a clear message */
+
+  return MIN (EXPAND_CHUNK, MAX_PARAMS - others);
+}
+
 /* The rows of @expand for one chunk of parent keys, added to @by_parent
  * (parent key -> JsonArray, or JsonNode holding a count). */
 static gboolean
@@ -788,54 +859,19 @@ expand_chunk (Exec        *x,
               GError     **error)
 {
   Options *opts = expand->opts;
-  BaODataResource *target = opts->res;
   Compiler c;
-  g_autofree char *alias = NULL;
-  g_autofree char *link_alias = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) seen = NULL;
   gboolean ok = FALSE;
 
   compiler_init (&c, x->model, x->perms, &x->next_alias);
-  alias = new_alias (&c, "t");
-  link_alias = new_alias (&c, "l");
-
-  g_string_append (c.sql, "SELECT ");
-  emit_nav_parent_key (&c, expand->nav, target, alias, link_alias);
-  g_string_append (c.sql, ", ");
-  if (expand->count)
-    g_string_append (c.sql, "COUNT(*)");
-  else
-    emit_columns (&c, opts, alias);
-  g_string_append (c.sql, " FROM ");
-  emit_nav_from (&c, expand->nav, target, alias, link_alias);
-  g_string_append (c.sql, " WHERE ");
-  emit_permission (&c, target, alias);
-  g_string_append (c.sql, " AND ");
-  emit_nav_parent_key (&c, expand->nav, target, alias, link_alias);
-  g_string_append (c.sql, " IN (");
-  for (guint i = 0; i < n; i++)
-    {
-      Value value = { V_INT, g_array_index (keys, gint64, from + i), 0, NULL };
-
-      if (i > 0)
-        g_string_append (c.sql, ", ");
-      emit_value (&c, &value);
-    }
-  g_string_append_c (c.sql, ')');
-  if (opts->filter != NULL)
-    {
-      g_string_append (c.sql, " AND (");
-      compile_about (&c, opts->filter, alias);
-      g_string_append_c (c.sql, ')');
-    }
+  compile_expand (&c, expand, &g_array_index (keys, gint64, from), n);
 
   if (expand->count)
     {
       sqlite3_stmt *stmt;
       int rc;
 
-      g_string_append (c.sql, " GROUP BY 1");
       stmt = prepare (x, &c, error);
       if (stmt == NULL)
         goto out;
@@ -853,7 +889,6 @@ expand_chunk (Exec        *x,
       goto out;
     }
 
-  emit_order_by (&c, opts, alias);
   rows = read_rows (x, &c, opts, TRUE, error);
   if (rows == NULL || !expand_rows (x, opts, rows, error))
     goto out;
@@ -898,6 +933,7 @@ expand_rows (Exec       *x,
       g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
       g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
       g_autoptr(GHashTable) by_parent = NULL;
+      guint chunk;
 
       by_parent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                          expand->count ? (GDestroyNotify) json_node_unref
@@ -912,8 +948,9 @@ expand_rows (Exec       *x,
             g_array_append_val (keys, key->value);
         }
 
-      for (guint from = 0; from < keys->len; from += EXPAND_CHUNK)
-        if (!expand_chunk (x, expand, keys, from, MIN (EXPAND_CHUNK, keys->len - from), by_parent, error))
+      chunk = keys->len > 0 ? expand_chunk_size (x, expand) : 1;
+      for (guint from = 0; from < keys->len; from += chunk)
+        if (!expand_chunk (x, expand, keys, from, MIN (chunk, keys->len - from), by_parent, error))
           return FALSE;
 
       for (guint i = 0; i < rows->len; i++)
