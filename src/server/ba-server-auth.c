@@ -205,6 +205,68 @@ resolve_jwt (BaServerAuth *self,
   return credential;
 }
 
+/* TRUE if @expiry_date (ISO-8601, NULL for never) is still in the
+ * future. A date that does not parse counts as expired: the server
+ * writes only normalised dates, so anything else is damage. */
+static gboolean
+expiry_is_future (const char *expiry_date)
+{
+  g_autoptr(GTimeZone) utc = NULL;
+  g_autoptr(GDateTime) expiry = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (expiry_date == NULL)
+    return TRUE;
+
+  utc = g_time_zone_new_utc ();
+  expiry = g_date_time_new_from_iso8601 (expiry_date, utc);
+  if (expiry == NULL)
+    return FALSE;
+
+  now = g_date_time_new_now_utc ();
+
+  return g_date_time_compare (expiry, now) > 0;
+}
+
+static BaServerCredential *
+resolve_api_key (BaServerAuth *self,
+                 const char   *key)
+{
+  g_autoptr(BaServerUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *expiry_date = NULL;
+  BaServerCredential *credential;
+
+  /* Keys are short; anything long is not one of ours and not worth a
+   * hash. */
+  if (strlen (key) > 256)
+    return anonymous ();
+
+  hash = ba_server_auth_hash_api_key (key);
+  user = ba_server_store_find_user_by_api_key (self->store, hash, &expiry_date, &error);
+  if (user == NULL)
+    {
+      if (error != NULL)
+        g_warning ("Could not look up an API key: %s", error->message);
+      else
+        g_debug ("Ignoring an unknown API key");
+      return anonymous ();
+    }
+
+  if (!expiry_is_future (expiry_date))
+    {
+      g_debug ("Ignoring an expired API key of user %" G_GINT64_FORMAT, user->id);
+      return anonymous ();
+    }
+
+  credential = g_new0 (BaServerCredential, 1);
+  credential->kind = BA_SERVER_CREDENTIAL_USER_API_KEY;
+  credential->user = g_steal_pointer (&user);
+
+  return credential;
+}
+
 static void
 ba_server_auth_finalize (GObject *object)
 {
@@ -432,10 +494,42 @@ ba_server_auth_resolve (BaServerAuth *self,
       strchr (token, '.') != NULL && ba_jwt_looks_like_jwt (token))
     return resolve_jwt (self, token);
 
-  /* Hook for API keys (issue 3): any other Bearer string, or @apikey from
-   * the query, is looked up as an API key here. Until then they are
-   * anonymous. */
-  (void) apikey;
+  /* Any other Bearer string, or the apikey query parameter, is an API
+   * key (the parameter wins when both are given, as in open-balena-api's
+   * middleware, which reads the query first). */
+  if (apikey != NULL && *apikey != '\0')
+    return resolve_api_key (self, apikey);
+  if (token != NULL && *token != '\0')
+    return resolve_api_key (self, token);
 
   return anonymous ();
+}
+
+char *
+ba_server_auth_new_api_key (void)
+{
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  char *key = g_malloc (BA_SERVER_API_KEY_LENGTH + 1);
+
+  /* randombytes_uniform() has no modulo bias. */
+  for (guint i = 0; i < BA_SERVER_API_KEY_LENGTH; i++)
+    key[i] = alphabet[randombytes_uniform (sizeof alphabet - 1)];
+  key[BA_SERVER_API_KEY_LENGTH] = '\0';
+
+  return key;
+}
+
+char *
+ba_server_auth_hash_api_key (const char *key)
+{
+  guint8 digest[crypto_hash_sha256_BYTES];
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  crypto_hash_sha256 (digest, (const guint8 *) key, strlen (key));
+  sodium_bin2hex (hex, sizeof hex, digest, sizeof digest);
+
+  return g_strdup (hex);
 }

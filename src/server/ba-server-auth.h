@@ -27,10 +27,12 @@ typedef enum
   BA_SERVER_CREDENTIAL_NONE,         /* anonymous: no, bad or expired credential */
   BA_SERVER_CREDENTIAL_USER_JWT,     /* a full user session token */
   BA_SERVER_CREDENTIAL_PARTIAL_JWT,  /* a session token still waiting for 2FA */
+  BA_SERVER_CREDENTIAL_USER_API_KEY, /* a named user API key, not expired */
 } BaServerCredentialKind;
 
 /* Who a request acts as. @user is NULL exactly when @kind is NONE. The
- * token fields are only meaningful for the JWT kinds. */
+ * token fields are only meaningful for the JWT kinds: an API key has no
+ * authTime, so it is never "fresh" (account-api.md section 1.2). */
 typedef struct
 {
   BaServerCredentialKind  kind;
@@ -90,10 +92,22 @@ char               *ba_server_auth_issue_token     (BaServerAuth        *self,
                                                     gint64               auth_time,
                                                     BaServerTwoFactor    two_factor);
 
+/* The length of an API key: 32 random alphanumeric characters, like
+ * open-balena-api's (account-api.md section 1.2). */
+#define BA_SERVER_API_KEY_LENGTH 32
+
+/* A new API key from libsodium's random generator. Wipe it when done. */
+char               *ba_server_auth_new_api_key     (void);
+/* What the api_key table stores for @key: its SHA-256 as lowercase hex. */
+char               *ba_server_auth_hash_api_key    (const char          *key);
+
 /* Resolves the credential of a request from its Authorization header
- * value and its `apikey` query parameter (both nullable). Anything that
- * does not verify gives an anonymous credential, never an error, as the
- * reference server does (account-api.md section 13). */
+ * value and its `apikey` query parameter (both nullable). A Bearer string
+ * that looks like a JWT is tried as a session token; otherwise `apikey`,
+ * or else the Bearer string, is looked up as an API key, and a key whose
+ * expiry_date has passed does not count. Anything that does not verify
+ * gives an anonymous credential, never an error, as the reference server
+ * does (account-api.md section 13). */
 BaServerCredential *ba_server_auth_resolve         (BaServerAuth        *self,
                                                     const char          *authorization,
                                                     const char          *apikey);

@@ -50,6 +50,21 @@ static const char * const migrations[] = {
   "  jwt_secret TEXT NOT NULL,"
   "  created_at TEXT NOT NULL"
   ");",
+
+  /* 2: API keys. Only a SHA-256 of the key is kept (hex, looked up by
+   * equality); keys are 32 random alphanumeric characters, so a slow
+   * password hash would add nothing. Dates are ISO-8601 text with
+   * milliseconds and "Z"; a NULL expiry_date never expires. */
+  "CREATE TABLE api_key ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  key_hash TEXT NOT NULL UNIQUE,"
+  "  is_of__actor INTEGER NOT NULL REFERENCES actor (id) ON DELETE CASCADE,"
+  "  name TEXT,"
+  "  description TEXT,"
+  "  expiry_date TEXT,"
+  "  created_at TEXT NOT NULL"
+  ");"
+  "CREATE INDEX api_key_is_of__actor ON api_key (is_of__actor);",
 };
 
 void
@@ -188,16 +203,24 @@ migrate (BaServerStore  *self,
   return TRUE;
 }
 
-static char *
-now_iso8601 (void)
+char *
+ba_server_store_format_date (GDateTime *date)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *seconds = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (date);
+  g_autofree char *seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
 
   /* Milliseconds and "Z", like JavaScript's toISOString(), which is what
    * balena's own server sends. */
   return g_strdup_printf ("%s.%03dZ", seconds,
-                          g_date_time_get_microsecond (now) / 1000);
+                          g_date_time_get_microsecond (utc) / 1000);
+}
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return ba_server_store_format_date (now);
 }
 
 static BaServerUser *
@@ -471,4 +494,192 @@ ba_server_store_set_password (BaServerStore  *self,
     }
 
   return TRUE;
+}
+
+sqlite3 *
+ba_server_store_get_db (BaServerStore *self)
+{
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), NULL);
+
+  return self->db;
+}
+
+gint64
+ba_server_store_create_api_key (BaServerStore  *self,
+                                gint64          actor_id,
+                                const char     *key_hash,
+                                const char     *name,
+                                const char     *description,
+                                const char     *expiry_date,
+                                GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *created_at = NULL;
+
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), 0);
+  g_return_val_if_fail (key_hash != NULL, 0);
+
+  stmt = prepare (self,
+                  "INSERT INTO api_key (key_hash, is_of__actor, name, description, expiry_date, created_at)"
+                  " VALUES (?, ?, ?, ?, ?, ?)",
+                  error);
+  if (stmt == NULL)
+    return 0;
+
+  created_at = now_iso8601 ();
+  sqlite3_bind_text (stmt, 1, key_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, actor_id);
+  sqlite3_bind_text (stmt, 3, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, description, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, expiry_date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, created_at, -1, SQLITE_TRANSIENT);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, "Could not create the API key");
+      return 0;
+    }
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+BaServerUser *
+ba_server_store_find_user_by_api_key (BaServerStore  *self,
+                                      const char     *key_hash,
+                                      char          **out_expiry_date,
+                                      GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BaServerUser) user = NULL;
+  g_autofree char *expiry_date = NULL;
+  gint64 user_id;
+  int rc;
+
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), NULL);
+  g_return_val_if_fail (key_hash != NULL, NULL);
+
+  stmt = prepare (self,
+                  "SELECT user.id, api_key.expiry_date FROM api_key"
+                  " JOIN user ON user.actor = api_key.is_of__actor"
+                  " WHERE api_key.key_hash = ?",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, key_hash, -1, SQLITE_TRANSIENT);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, self->db, "Could not look up the API key");
+      return NULL;
+    }
+
+  user_id = sqlite3_column_int64 (stmt, 0);
+  expiry_date = column_text (stmt, 1);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  user = ba_server_store_find_user_by_id (self, user_id, error);
+  if (user == NULL)
+    return NULL;
+
+  if (out_expiry_date != NULL)
+    *out_expiry_date = g_steal_pointer (&expiry_date);
+
+  return g_steal_pointer (&user);
+}
+
+gboolean
+ba_server_store_update_api_key (BaServerStore  *self,
+                                gint64          id,
+                                const char     *name,
+                                gboolean        set_description,
+                                const char     *description,
+                                gboolean        set_expiry_date,
+                                const char     *expiry_date,
+                                GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), FALSE);
+
+  /* One statement for every combination: a flag says whether each column
+   * takes the new value or keeps its own. */
+  stmt = prepare (self,
+                  "UPDATE api_key SET"
+                  " name = CASE WHEN ? THEN ? ELSE name END,"
+                  " description = CASE WHEN ? THEN ? ELSE description END,"
+                  " expiry_date = CASE WHEN ? THEN ? ELSE expiry_date END"
+                  " WHERE id = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (stmt, 1, name != NULL);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, set_description);
+  sqlite3_bind_text (stmt, 4, description, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 5, set_expiry_date);
+  sqlite3_bind_text (stmt, 6, expiry_date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, id);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, "Could not update the API key");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ba_server_store_delete_api_key (BaServerStore  *self,
+                                gint64          id,
+                                GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), FALSE);
+
+  stmt = prepare (self, "DELETE FROM api_key WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, "Could not delete the API key");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ba_server_store_begin (BaServerStore  *self,
+                       GError        **error)
+{
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), FALSE);
+
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+ba_server_store_commit (BaServerStore  *self,
+                        GError        **error)
+{
+  g_return_val_if_fail (BA_IS_SERVER_STORE (self), FALSE);
+
+  return exec (self, "COMMIT", error);
+}
+
+void
+ba_server_store_rollback (BaServerStore *self)
+{
+  g_return_if_fail (BA_IS_SERVER_STORE (self));
+
+  exec (self, "ROLLBACK", NULL);
 }

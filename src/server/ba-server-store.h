@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <sqlite3.h>
 
 G_BEGIN_DECLS
 
@@ -72,5 +73,52 @@ gboolean       ba_server_store_set_password           (BaServerStore  *self,
                                                        const char     *password_hash,
                                                        const char     *jwt_secret,
                                                        GError        **error);
+
+/* The open database, for the OData engine's reads. Owned by @self. */
+sqlite3       *ba_server_store_get_db                 (BaServerStore  *self);
+
+/* @date as JavaScript's toISOString() writes it:
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ", in UTC. */
+char          *ba_server_store_format_date            (GDateTime      *date);
+
+/* API keys (schema version 2). Only the key's hash is stored. @name,
+ * @description and @expiry_date (normalised ISO-8601) may be NULL.
+ * Returns the new row's id, or 0 with @error set. */
+gint64         ba_server_store_create_api_key         (BaServerStore  *self,
+                                                       gint64          actor_id,
+                                                       const char     *key_hash,
+                                                       const char     *name,
+                                                       const char     *description,
+                                                       const char     *expiry_date,
+                                                       GError        **error);
+/* The user whose actor owns the key with @key_hash, and the key's
+ * expiry_date (NULL: never) in @out_expiry_date. NULL without @error when
+ * there is no such key. Expiry is the caller's to judge. */
+BaServerUser  *ba_server_store_find_user_by_api_key   (BaServerStore  *self,
+                                                       const char     *key_hash,
+                                                       char          **out_expiry_date,
+                                                       GError        **error);
+/* Changes key @id: @name unless NULL, @description and @expiry_date (both
+ * nullable) when their set_ flag is TRUE. Permission checks are the
+ * caller's. */
+gboolean       ba_server_store_update_api_key         (BaServerStore  *self,
+                                                       gint64          id,
+                                                       const char     *name,
+                                                       gboolean        set_description,
+                                                       const char     *description,
+                                                       gboolean        set_expiry_date,
+                                                       const char     *expiry_date,
+                                                       GError        **error);
+gboolean       ba_server_store_delete_api_key         (BaServerStore  *self,
+                                                       gint64          id,
+                                                       GError        **error);
+
+/* A write transaction around several changes (PATCH or DELETE of many
+ * rows), so a failure half-way changes nothing. */
+gboolean       ba_server_store_begin                  (BaServerStore  *self,
+                                                       GError        **error);
+gboolean       ba_server_store_commit                 (BaServerStore  *self,
+                                                       GError        **error);
+void           ba_server_store_rollback               (BaServerStore  *self);
 
 G_END_DECLS

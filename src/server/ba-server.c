@@ -19,6 +19,8 @@
 #include "ba-error.h"
 #include "ba-server.h"
 #include "ba-server-auth.h"
+#include "ba-server-model.h"
+#include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
 
@@ -40,6 +42,22 @@
 #define SOCIAL_USERNAME       "octocat"
 #define SOCIAL_EMAIL          "octocat@example.com"
 
+/* Section 1.2: creating an API key needs a password (or other credential)
+ * check at most 20 minutes old. */
+#define FRESH_AUTH_MS (20 * 60 * 1000)
+
+/* Section 6: the length rules of balena's model, with pine's messages. */
+#define API_KEY_NAME_MAX         50
+#define API_KEY_DESCRIPTION_MAX  150
+#define API_KEY_NAME_TOO_LONG \
+  "It is necessary that each api key that has a name, has a name that has a " \
+  "Length (Type) that is less than or equal to 50."
+#define API_KEY_DESCRIPTION_TOO_LONG \
+  "It is necessary that each api key that has a description, has a description " \
+  "that has a Length (Type) that is less than or equal to 150."
+#define API_KEY_BAD_EXPIRY "Key expiry date should be a valid date"
+#define FRESH_AUTH_REQUIRED "Fresh authentication token required"
+
 struct _BaServer
 {
   GObject              parent_instance;
@@ -49,6 +67,7 @@ struct _BaServer
   BaServerStore       *store;
   BaServerAuth        *auth;
   BaServerRateLimiter *login_limiter;
+  BaODataModel        *model;
   SoupServer          *soup;
 };
 
@@ -112,13 +131,17 @@ typedef void (*RouteHandler) (BaServer *self,
 
 typedef enum
 {
-  METHOD_GET  = 1 << 0,
-  METHOD_POST = 1 << 1,
+  METHOD_GET    = 1 << 0,
+  METHOD_POST   = 1 << 1,
+  METHOD_PATCH  = 1 << 2,
+  METHOD_DELETE = 1 << 3,
 } Methods;
 
+/* @path names one route, or with @prefix every path below it. */
 typedef struct
 {
   const char   *path;
+  gboolean      prefix;
   Methods       methods;
   RouteHandler  handler;
 } Route;
@@ -135,14 +158,23 @@ static void handle_actor_whoami       (BaServer *self,
                                        Request  *request);
 static void handle_refresh_token      (BaServer *self,
                                        Request  *request);
+static void handle_create_api_key     (BaServer *self,
+                                       Request  *request);
+static void handle_odata              (BaServer *self,
+                                       Request  *request);
+
+#define ODATA_PREFIX "/v7/"
 
 static const Route routes[] = {
-  { "/ping",                   METHOD_GET,               handle_ping },
-  { "/connectivity-check",     METHOD_GET,               handle_connectivity_check },
-  { "/login_",                 METHOD_POST,              handle_login },
-  { "/user/v1/whoami",         METHOD_GET,               handle_user_whoami },
-  { "/actor/v1/whoami",        METHOD_GET,               handle_actor_whoami },
-  { "/user/v1/refresh-token",  METHOD_GET | METHOD_POST, handle_refresh_token },
+  { "/ping",                  FALSE, METHOD_GET,               handle_ping },
+  { "/connectivity-check",    FALSE, METHOD_GET,               handle_connectivity_check },
+  { "/login_",                FALSE, METHOD_POST,              handle_login },
+  { "/user/v1/whoami",        FALSE, METHOD_GET,               handle_user_whoami },
+  { "/actor/v1/whoami",       FALSE, METHOD_GET,               handle_actor_whoami },
+  { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
+  { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
+  { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
+                                                               handle_odata },
 };
 
 /* Responses */
@@ -542,8 +574,10 @@ handle_whoami (Request  *request,
 {
   g_autoptr(JsonNode) node = NULL;
 
-  /* Partial (2FA pending) tokens are not a user yet (section 3.1). */
-  if (request->credential->kind != BA_SERVER_CREDENTIAL_USER_JWT)
+  /* Partial (2FA pending) tokens are not a user yet (section 3.1); a
+   * user's API key is (section 4). */
+  if (request->credential->kind != BA_SERVER_CREDENTIAL_USER_JWT &&
+      request->credential->kind != BA_SERVER_CREDENTIAL_USER_API_KEY)
     {
       respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
       return;
@@ -644,6 +678,421 @@ handle_refresh_token (BaServer *self,
   respond_new_token (request, credential->auth_time);
 }
 
+/* API keys (section 6) */
+
+/* Normalises an expiry date as JavaScript's new Date(text).toISOString()
+ * would for the forms clients send: ISO-8601 date-times (a missing offset
+ * is taken as UTC, not local time) and bare dates (midnight UTC). Returns
+ * NULL for anything else. */
+static char *
+normalise_date (const char *text)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) date = NULL;
+
+  if (strlen (text) == strlen ("YYYY-MM-DD") && strchr (text, 'T') == NULL)
+    {
+      g_autofree char *midnight = g_strconcat (text, "T00:00:00Z", NULL);
+
+      date = g_date_time_new_from_iso8601 (midnight, utc);
+    }
+  else
+    date = g_date_time_new_from_iso8601 (text, utc);
+
+  if (date == NULL)
+    return NULL;
+
+  return ba_server_store_format_date (date);
+}
+
+/* Reads an optional text member (absent or null give NULL) and checks
+ * its length. FALSE means the request is answered: a 400, with @message
+ * when the value is too long, empty when it is not text. Lengths count
+ * characters, not bytes. */
+static gboolean
+read_optional_text (Request     *request,
+                    JsonNode    *node,
+                    guint        max_length,
+                    const char  *too_long,
+                    const char **out_value)
+{
+  const char *value;
+
+  *out_value = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+      return FALSE;
+    }
+
+  value = json_node_get_string (node);
+  if (g_utf8_strlen (value, -1) > (glong) max_length)
+    {
+      respond_message (request, SOUP_STATUS_BAD_REQUEST, too_long);
+      return FALSE;
+    }
+
+  *out_value = value;
+  return TRUE;
+}
+
+/* A key's name: required, a non-empty string of at most 50 characters. */
+static gboolean
+read_name (Request     *request,
+           JsonNode    *node,
+           const char **out_name)
+{
+  if (!read_optional_text (request, node, API_KEY_NAME_MAX, API_KEY_NAME_TOO_LONG, out_name))
+    return FALSE;
+
+  if (*out_name == NULL || **out_name == '\0')
+    {
+      respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* An optional expiry date: absent or null give NULL (never expires). */
+static gboolean
+read_expiry (Request   *request,
+             JsonNode  *node,
+             char     **out_expiry)
+{
+  *out_expiry = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    *out_expiry = normalise_date (json_node_get_string (node));
+
+  if (*out_expiry == NULL)
+    {
+      respond_message (request, SOUP_STATUS_BAD_REQUEST, API_KEY_BAD_EXPIRY);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static JsonObject *
+read_json_body (Request *request)
+{
+  g_autoptr(GBytes) body = get_body (request);
+
+  if (!has_content_type (request, "application/json"))
+    return NULL;
+
+  return parse_json_object (body);
+}
+
+static void
+handle_create_api_key (BaServer *self,
+                       Request  *request)
+{
+  BaServerCredential *credential = request->credential;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expiry_date = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *key_hash = NULL;
+  const char *name;
+  const char *description;
+  gint64 id;
+
+  /* Only a full session token: not an API key, not a token still
+   * waiting for its 2FA challenge. */
+  if (credential->kind != BA_SERVER_CREDENTIAL_USER_JWT)
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      return;
+    }
+
+  if (now_ms () - credential->auth_time > FRESH_AUTH_MS)
+    {
+      respond_message (request, SOUP_STATUS_UNAUTHORIZED, FRESH_AUTH_REQUIRED);
+      return;
+    }
+
+  object = read_json_body (request);
+  if (object == NULL)
+    {
+      respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+      return;
+    }
+
+  if (!read_name (request, json_object_get_member (object, "name"), &name) ||
+      !read_optional_text (request, json_object_get_member (object, "description"),
+                           API_KEY_DESCRIPTION_MAX, API_KEY_DESCRIPTION_TOO_LONG,
+                           &description) ||
+      !read_expiry (request, json_object_get_member (object, "expiryDate"), &expiry_date))
+    return;
+
+  key = ba_server_auth_new_api_key ();
+  key_hash = ba_server_auth_hash_api_key (key);
+  id = ba_server_store_create_api_key (self->store, credential->user->actor_id, key_hash,
+                                       name, description, expiry_date, &error);
+  if (id == 0)
+    {
+      g_warning ("Could not create an API key: %s", error->message);
+      respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+      sodium_memzero (key, strlen (key));
+      return;
+    }
+
+  node = json_node_new (JSON_NODE_VALUE);
+  json_node_set_string (node, key);
+  respond_json (request, SOUP_STATUS_OK, node);
+
+  /* The response holds its own copy; wipe ours and the node's. */
+  sodium_memzero (key, strlen (key));
+  sodium_memzero ((char *) json_node_get_string (node), strlen (key));
+
+  g_debug ("User %" G_GINT64_FORMAT " created API key %" G_GINT64_FORMAT,
+           credential->user->id, id);
+}
+
+/* OData (section 1.3) */
+
+static void
+respond_odata_error (Request *request,
+                     GError  *error)
+{
+  if (g_error_matches (error, BA_ERROR, BA_ERROR_INVALID_INPUT))
+    respond_message (request, SOUP_STATUS_BAD_REQUEST, error->message);
+  else if (g_error_matches (error, BA_ERROR, BA_ERROR_PERMISSION_DENIED))
+    respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+  else
+    {
+      g_warning ("OData request failed: %s", error->message);
+      respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+    }
+}
+
+/* TRUE if the first path segment after /v7/ names a resource of the
+ * model. An unknown one is a 404, like pine's; anything the engine cannot
+ * parse is left to it for a 400 with a message. */
+static gboolean
+resource_exists (BaServer   *self,
+                 const char *path)
+{
+  g_autofree char *segment = NULL;
+  g_autofree char *name = NULL;
+
+  segment = g_strndup (path, strcspn (path, "(/"));
+  name = g_uri_unescape_string (segment, NULL);
+
+  return name == NULL || ba_odata_model_lookup (self->model, name) != NULL;
+}
+
+/* Reads a PATCH body for api_key: any of name, description and
+ * expiry_date. Other members (the owner, the key, the id) cannot be
+ * changed: a 400 naming them. */
+typedef struct
+{
+  const char *name;
+  gboolean    set_description;
+  const char *description;
+  gboolean    set_expiry_date;
+  char       *expiry_date;
+} ApiKeyChanges;
+
+static gboolean
+read_api_key_changes (Request       *request,
+                      JsonObject    *object,
+                      ApiKeyChanges *changes)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *member = l->data;
+
+      if (!g_str_equal (member, "name") &&
+          !g_str_equal (member, "description") &&
+          !g_str_equal (member, "expiry_date"))
+        {
+          g_autofree char *message = g_strdup_printf ("'%s' of 'api_key' cannot be changed",
+                                                      member);
+
+          respond_message (request, SOUP_STATUS_BAD_REQUEST, message);
+          return FALSE;
+        }
+    }
+
+  if (json_object_has_member (object, "name") &&
+      !read_name (request, json_object_get_member (object, "name"), &changes->name))
+    return FALSE;
+
+  changes->set_description = json_object_has_member (object, "description");
+  if (!read_optional_text (request, json_object_get_member (object, "description"),
+                           API_KEY_DESCRIPTION_MAX, API_KEY_DESCRIPTION_TOO_LONG,
+                           &changes->description))
+    return FALSE;
+
+  changes->set_expiry_date = json_object_has_member (object, "expiry_date");
+  if (!read_expiry (request, json_object_get_member (object, "expiry_date"),
+                    &changes->expiry_date))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* PATCH and DELETE on api_key: only with a full session token, only on
+ * the caller's own keys. A key that names a row the caller cannot touch
+ * (someone else's, or none at all) is a 401 with an empty body, the same
+ * answer either way so that ids of other users' keys are not revealed.
+ * Without a key, the $filter (or every own key) chooses the rows, as in
+ * pine, and matching nothing is a 200. */
+static void
+handle_odata_write (BaServer     *self,
+                    Request      *request,
+                    BaODataQuery *query)
+{
+  g_autoptr(BaODataPermissions) perms = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  ApiKeyChanges changes = { NULL, };
+  gboolean is_patch = g_str_equal (request->method, "PATCH");
+
+  perms = ba_server_model_write_permissions (request->credential);
+  if (perms == NULL ||
+      !g_str_equal (ba_odata_query_get_resource_name (query), "api_key"))
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      return;
+    }
+
+  if (ba_odata_query_is_count (query))
+    {
+      respond_message (request, SOUP_STATUS_BAD_REQUEST,
+                       "$count cannot be changed or deleted");
+      return;
+    }
+
+  if (is_patch)
+    {
+      object = read_json_body (request);
+      if (object == NULL)
+        {
+          respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+          return;
+        }
+
+      if (!read_api_key_changes (request, object, &changes))
+        goto out;
+    }
+
+  ids = ba_odata_query_resolve_ids (query, ba_server_store_get_db (self->store), perms, &error);
+  if (ids == NULL)
+    {
+      respond_odata_error (request, error);
+      goto out;
+    }
+
+  if (ids->len == 0 && ba_odata_query_has_key (query))
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      goto out;
+    }
+
+  if (!ba_server_store_begin (self->store, &error))
+    goto failed;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      gboolean ok;
+
+      if (is_patch)
+        ok = ba_server_store_update_api_key (self->store, id, changes.name,
+                                             changes.set_description, changes.description,
+                                             changes.set_expiry_date, changes.expiry_date,
+                                             &error);
+      else
+        ok = ba_server_store_delete_api_key (self->store, id, &error);
+
+      if (!ok)
+        {
+          ba_server_store_rollback (self->store);
+          goto failed;
+        }
+    }
+
+  if (!ba_server_store_commit (self->store, &error))
+    {
+      ba_server_store_rollback (self->store);
+      goto failed;
+    }
+
+  respond_empty (request, SOUP_STATUS_OK);
+  goto out;
+
+failed:
+  g_warning ("Could not change API keys: %s", error->message);
+  respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+
+out:
+  g_free (changes.expiry_date);
+}
+
+static void
+handle_odata (BaServer *self,
+              Request  *request)
+{
+  GUri *uri = soup_server_message_get_uri (request->msg);
+  const char *path = request->path + strlen (ODATA_PREFIX) - 1;
+  g_autoptr(BaODataQuery) query = NULL;
+  g_autoptr(BaODataPermissions) perms = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!resource_exists (self, path + 1))
+    {
+      respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  /* Section 6: API keys are created through /api-key/user/full only, and
+   * the other resources are not created over OData at all. */
+  if (g_str_equal (request->method, "POST"))
+    {
+      respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
+      return;
+    }
+
+  query = ba_odata_query_parse (self->model, path, g_uri_get_query (uri), &error);
+  if (query == NULL)
+    {
+      respond_odata_error (request, error);
+      return;
+    }
+
+  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD"))
+    {
+      handle_odata_write (self, request, query);
+      return;
+    }
+
+  perms = ba_server_model_read_permissions (request->credential);
+  body = ba_odata_query_execute (query, ba_server_store_get_db (self->store), perms, &error);
+  if (body == NULL)
+    {
+      respond_odata_error (request, error);
+      return;
+    }
+
+  respond_json (request, SOUP_STATUS_OK, body);
+}
+
 /* Dispatch */
 
 static Methods
@@ -653,6 +1102,10 @@ method_flag (const char *method)
     return METHOD_GET;
   if (g_str_equal (method, "POST"))
     return METHOD_POST;
+  if (g_str_equal (method, "PATCH"))
+    return METHOD_PATCH;
+  if (g_str_equal (method, "DELETE"))
+    return METHOD_DELETE;
   return 0;
 }
 
@@ -737,7 +1190,8 @@ handler_cb (SoupServer        *soup,
 
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     {
-      if (g_str_equal (routes[i].path, request->path))
+      if (routes[i].prefix ? g_str_has_prefix (request->path, routes[i].path)
+                           : g_str_equal (routes[i].path, request->path))
         {
           route = &routes[i];
           break;
@@ -758,6 +1212,10 @@ handler_cb (SoupServer        *soup,
         g_string_append (allow, "GET, HEAD");
       if (route->methods & METHOD_POST)
         g_string_append_printf (allow, "%sPOST", allow->len > 0 ? ", " : "");
+      if (route->methods & METHOD_PATCH)
+        g_string_append_printf (allow, "%sPATCH", allow->len > 0 ? ", " : "");
+      if (route->methods & METHOD_DELETE)
+        g_string_append_printf (allow, "%sDELETE", allow->len > 0 ? ", " : "");
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Allow", allow->str);
       respond_empty (request, SOUP_STATUS_METHOD_NOT_ALLOWED);
@@ -807,6 +1265,7 @@ ba_server_finalize (GObject *object)
   BaServer *self = (BaServer *)object;
 
   g_clear_object (&self->login_limiter);
+  g_clear_pointer (&self->model, ba_odata_model_free);
   g_clear_object (&self->auth);
   g_clear_object (&self->store);
   g_clear_pointer (&self->outbox_dir, g_free);
@@ -830,6 +1289,7 @@ ba_server_init (BaServer *self)
   self->login_limiter = ba_server_rate_limiter_new (LOGIN_POINTS,
                                                     LOGIN_WINDOW_SECONDS,
                                                     LOGIN_BLOCK_SECONDS);
+  self->model = ba_server_model_new ();
 }
 
 /* Public API */
