@@ -151,7 +151,9 @@ emit_permission (Compiler        *c,
     }
 
   emit_column (c, alias, res->id_column);
-  g_string_append_printf (c->sql, " IN (SELECT \"%s\" FROM \"%s\" WHERE (%s))",
+  /* The inner id is qualified (an unknown bare "name" would be read as a
+   * string); the condition's own names resolve to the inner table. */
+  g_string_append_printf (c->sql, " IN (SELECT p.\"%s\" FROM \"%s\" p WHERE (%s))",
                           res->id_column, res->table, perm->where);
   if (perm->params != NULL)
     {
@@ -1168,4 +1170,99 @@ ba_odata_read_row (BaODataModel  *model,
     return NULL;
 
   return json_object_ref (json_array_get_object_element (rows, 0));
+}
+
+/* Prepares "SELECT columns FROM table LIMIT 0", which fails naming the
+ * first missing table or column. */
+static gboolean
+check_columns (sqlite3            *db,
+               const char         *table,
+               const char * const *columns,
+               guint               n_columns,
+               GError            **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  sqlite3_stmt *stmt = NULL;
+
+  /* Qualified names: SQLite reads an unknown bare "name" as a string. */
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append_printf (sql, "%sc.\"%s\"", i > 0 ? ", " : "", columns[i]);
+  g_string_append_printf (sql, " FROM \"%s\" c LIMIT 0", table);
+
+  if (sqlite3_prepare_v2 (db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, BA_ERROR, BA_ERROR_FAILED, "OData model does not match the database: %s",
+                   sqlite3_errmsg (db));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+gboolean
+ba_odata_model_check (BaODataModel  *model,
+                      sqlite3       *db,
+                      GError       **error)
+{
+  g_return_val_if_fail (model != NULL && db != NULL, FALSE);
+
+  for (guint r = 0; r < model->resources->len; r++)
+    {
+      BaODataResource *res = model->resources->pdata[r];
+      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+
+      for (guint i = 0; i < res->fields->len; i++)
+        g_ptr_array_add (columns, ((Field *) res->fields->pdata[i])->column);
+      if (!check_columns (db, res->table, (const char * const *) columns->pdata, columns->len, error))
+        return FALSE;
+
+      for (guint i = 0; i < res->navs->len; i++)
+        {
+          Nav *nav = res->navs->pdata[i];
+          BaODataResource *target = g_hash_table_lookup (model->by_name, nav->target);
+          const char *remote;
+
+          if (target == NULL)
+            {
+              g_set_error (error, BA_ERROR, BA_ERROR_FAILED,
+                           "OData model: navigation '%s' of '%s' points at unknown resource '%s'",
+                           nav->name, res->name, nav->target);
+              return FALSE;
+            }
+          remote = nav->remote_column != NULL ? nav->remote_column : target->id_column;
+          if (!check_columns (db, res->table, (const char * const []) { nav->local_column }, 1, error) ||
+              !check_columns (db, target->table, (const char * const []) { remote }, 1, error))
+            return FALSE;
+          if (nav->link_table != NULL &&
+              !check_columns (db, nav->link_table,
+                              (const char * const []) { nav->link_local_column, nav->link_remote_column },
+                              2, error))
+            return FALSE;
+        }
+
+      for (guint i = 0; i < res->alternate_keys->len; i++)
+        {
+          char **key = res->alternate_keys->pdata[i];
+
+          for (guint j = 0; key[j] != NULL; j++)
+            {
+              Field *field = NULL;
+
+              for (guint k = 0; k < res->fields->len && field == NULL; k++)
+                if (g_str_equal (((Field *) res->fields->pdata[k])->name, key[j]))
+                  field = res->fields->pdata[k];
+              if (field == NULL)
+                {
+                  g_set_error (error, BA_ERROR, BA_ERROR_FAILED,
+                               "OData model: alternate key of '%s' names unknown field '%s'",
+                               res->name, key[j]);
+                  return FALSE;
+                }
+            }
+        }
+    }
+
+  return TRUE;
 }

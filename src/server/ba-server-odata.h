@@ -161,6 +161,13 @@ void             ba_odata_resource_add_link_navigation (BaODataResource   *resou
 void             ba_odata_resource_add_alternate_key (BaODataResource     *resource,
                                                       const char * const  *fields);
 
+/* Checks the model against the database once, at start-up or in a test:
+ * every table and column exists, every navigation points at a resource,
+ * every alternate key names fields. BA_ERROR_FAILED says what is wrong. */
+gboolean         ba_odata_model_check                (BaODataModel        *model,
+                                                      sqlite3             *db,
+                                                      GError             **error);
+
 /* Permissions for one request, keyed by canonical resource name. */
 BaODataPermissions *ba_odata_permissions_new         (void);
 void             ba_odata_permissions_free           (BaODataPermissions  *perms);

@@ -1196,6 +1196,55 @@ test_read_row (void)
 }
 
 static void
+test_model_check (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaODataModel) broken = NULL;
+  BaODataResource *res;
+  static const char * const bad_key[] = { "nope", NULL };
+
+  g_assert_true (ba_odata_model_check (model, db, &error));
+  g_assert_no_error (error);
+
+  broken = ba_odata_model_new ();
+  res = ba_odata_model_add_resource (broken, "device", "device", "id");
+  ba_odata_resource_add_field (res, "colour", "colour", BA_ODATA_TYPE_TEXT, 0);
+  g_assert_false (ba_odata_model_check (broken, db, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "colour"));
+  g_clear_error (&error);
+  g_clear_pointer (&broken, ba_odata_model_free);
+
+  broken = ba_odata_model_new ();
+  res = ba_odata_model_add_resource (broken, "device", "device", "id");
+  ba_odata_resource_add_foreign_key (res, "belongs_to__application", "belongs_to__application", "application");
+  g_assert_false (ba_odata_model_check (broken, db, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "unknown resource 'application'"));
+  g_clear_error (&error);
+
+  ba_odata_model_add_resource (broken, "application", "no_such_table", "id");
+  g_assert_false (ba_odata_model_check (broken, db, &error));
+  g_assert_nonnull (strstr (error->message, "no_such_table"));
+  g_clear_error (&error);
+  g_clear_pointer (&broken, ba_odata_model_free);
+
+  broken = ba_odata_model_new ();
+  res = ba_odata_model_add_resource (broken, "application", "application", "id");
+  ba_odata_resource_add_link_navigation (res, "users", "application", "id", "membership", "app", "user", NULL);
+  g_assert_false (ba_odata_model_check (broken, db, &error));
+  g_assert_nonnull (strstr (error->message, "app"));
+  g_clear_error (&error);
+  g_clear_pointer (&broken, ba_odata_model_free);
+
+  broken = ba_odata_model_new ();
+  res = ba_odata_model_add_resource (broken, "application", "application", "id");
+  ba_odata_resource_add_alternate_key (res, bad_key);
+  g_assert_false (ba_odata_model_check (broken, db, &error));
+  g_assert_nonnull (strstr (error->message, "unknown field 'nope'"));
+}
+
+static void
 test_database_errors (void)
 {
   g_autoptr(BaODataModel) broken = ba_odata_model_new ();
@@ -1281,6 +1330,7 @@ main (int    argc,
   g_test_add_func ("/ba/server-odata/query/many-keys", test_many_keys);
   g_test_add_func ("/ba/server-odata/query/read-row", test_read_row);
   g_test_add_func ("/ba/server-odata/errors/database", test_database_errors);
+  g_test_add_func ("/ba/server-odata/errors/model-check", test_model_check);
 
   ret = g_test_run ();
 
