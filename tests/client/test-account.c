@@ -497,6 +497,34 @@ test_expired (Fixture       *f,
 }
 
 static void
+test_token_missing (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(BaAccount) account = demo_login (f);
+  g_autoptr(BaAccount) restored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup (ba_account_get_id (account));
+  GAsyncResult *result = NULL;
+
+  /* The keyring lost the token (reset, or another app removed it). */
+  ba_secret_store_clear_token_async (f->store, id, NULL, ba_client_test_store_result, &result);
+  g_assert_true (ba_secret_store_clear_token_finish (f->store, ba_client_test_wait (&result), &error));
+  g_clear_object (&result);
+  g_clear_object (&account);
+
+  /* The cached profile is still shown, but as logged out. */
+  restored = restore (f->store, f->vault);
+  g_assert_nonnull (restored);
+  g_assert_cmpstr (ba_account_get_id (restored), ==, id);
+  g_assert_cmpstr (ba_account_get_username (restored), ==, ba_test_server_get_demo_username (f->server));
+  g_assert_cmpint (ba_account_get_state (restored), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
+  g_assert_null (ba_account_get_session (restored));
+
+  g_assert_false (revalidate (restored, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN);
+}
+
+static void
 test_revalidate_refreshes (Fixture       *f,
                            gconstpointer  data)
 {
@@ -655,6 +683,7 @@ main (int   argc,
   ADD ("offline", test_offline);
   ADD ("logged-out", test_logged_out);
   ADD ("expired", test_expired);
+  ADD ("token-missing", test_token_missing);
   ADD ("revalidate-refreshes", test_revalidate_refreshes);
   ADD ("refresh-token", test_refresh_token);
   ADD ("logout", test_logout);
