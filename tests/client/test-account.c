@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <libsoup/soup.h>
+
 #include "ba-account.h"
 #include "ba-client-test-utils.h"
 #include "ba-error.h"
@@ -665,6 +667,115 @@ test_session_only (Fixture       *f,
   g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
 }
 
+/* A server that goes away and comes back on the same port. */
+static void
+fake_whoami_cb (SoupServer        *soup_server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  static const char body[] =
+    "{\"id\": 30, \"actorType\": \"user\", \"actorTypeId\": 3,"
+    " \"username\": \"comeback\", \"email\": \"comeback@example.com\"}";
+
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+}
+
+static SoupServer *
+fake_server_new (guint port)
+{
+  g_autoptr(GError) error = NULL;
+  SoupServer *soup_server = soup_server_new (NULL, NULL);
+
+  soup_server_add_handler (soup_server, "/actor/v1/whoami", fake_whoami_cb, NULL, NULL);
+  soup_server_listen_local (soup_server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  return soup_server;
+}
+
+static void
+fake_server_free (SoupServer *soup_server)
+{
+  soup_server_disconnect (soup_server);
+  g_object_unref (soup_server);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+test_back_online (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) key = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strconcat (f->vault_path, ".back-online", NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *token = NULL;
+  BaVaultAccount row = { 0 };
+  SoupServer *soup_server;
+  GSList *uris;
+  guint port;
+  gint64 since;
+
+  soup_server = fake_server_new (0);
+  uris = soup_server_get_uris (soup_server);
+  port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  url = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+  /* A cached account of that server, with a current token. */
+  json_object_set_int_member (claims, "id", 3);
+  json_object_set_int_member (claims, "iat", now_seconds ());
+  json_object_set_int_member (claims, "exp", now_seconds () + 60 * 60);
+  json_object_set_int_member (claims, "authTime", now_seconds () * 1000);
+  token = ba_jwt_encode_hs256 (claims, (const guint8 *) "x", 1);
+  row.id = g_strdup_printf ("3@%s", url);
+  row.server_url = url;
+  row.user_id = 3;
+  row.actor_id = 30;
+  row.username = (char *) "comeback";
+  row.last_used_at = now_seconds ();
+  vault = ba_vault_open (path, key, NULL, &error);
+  g_assert_no_error (error);
+  {
+    GAsyncResult *result = NULL;
+
+    ba_vault_save_account_async (vault, &row, NULL, ba_client_test_store_result, &result);
+    g_assert_true (ba_vault_save_account_finish (vault, ba_client_test_wait (&result), &error));
+    g_object_unref (result);
+  }
+  store_token (f->store, row.id, token);
+  g_free (row.id);
+
+  account = restore (f->store, vault);
+  g_assert_true (revalidate (account, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_ONLINE);
+  g_assert_cmpstr (ba_account_get_email (account), ==, "comeback@example.com");
+
+  /* Gone: offline, with the time of the first failure. */
+  fake_server_free (soup_server);
+  g_assert_true (revalidate (account, &error));
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_OFFLINE);
+  since = ba_account_get_offline_since (account);
+  g_assert_cmpint (since, >, 0);
+
+  /* Back on the same port: online again, offline-since cleared. */
+  soup_server = fake_server_new (port);
+  g_assert_true (revalidate (account, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_ONLINE);
+  g_assert_cmpint (ba_account_get_offline_since (account), ==, 0);
+  g_assert_cmpint (ba_account_get_last_synced_at (account), >=, since);
+  fake_server_free (soup_server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -684,6 +795,7 @@ main (int   argc,
   ADD ("logged-out", test_logged_out);
   ADD ("expired", test_expired);
   ADD ("token-missing", test_token_missing);
+  ADD ("back-online", test_back_online);
   ADD ("revalidate-refreshes", test_revalidate_refreshes);
   ADD ("refresh-token", test_refresh_token);
   ADD ("logout", test_logout);
