@@ -1,0 +1,49 @@
+/* ba-login-page-private.h
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ba-login-page.h"
+
+G_BEGIN_DECLS
+
+/* Positions in the server combo row's model. */
+enum
+{
+  BA_LOGIN_SERVER_BALENA_CLOUD,
+  BA_LOGIN_SERVER_CUSTOM,
+};
+
+/* The instance struct, shared with the UI tests. */
+struct _BaLoginPage
+{
+  AdwBin               parent_instance;
+
+  /* Template widgets */
+  GtkButton           *back_button;
+  GtkImage            *app_icon;
+  GtkRevealer         *keyring_revealer;
+  AdwComboRow         *server_row;
+  AdwEntryRow         *server_url_row;
+  AdwEntryRow         *username_row;
+  AdwPasswordEntryRow *password_row;
+  GtkLabel            *error_label;
+  GtkButton           *login_button;
+  GtkSpinner          *login_spinner;
+  GtkWidget           *demo_hint_box;
+  GtkLabel            *demo_hint_label;
+
+  /* Owned references */
+  GSettings           *settings;
+  GCancellable        *cancellable;
+  BaSecretStore       *secret_store;
+  BaVault             *vault;         /* NULL in session-only mode */
+
+  guint                busy : 1;
+};
+
+G_END_DECLS

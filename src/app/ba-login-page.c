@@ -1,0 +1,557 @@
+/* ba-login-page.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-login-page"
+
+#include "config.h"
+
+#include "ba-login-page-private.h"
+
+#include "ba-account.h"
+#include "ba-api-client.h"
+#include "ba-application.h"
+#include "ba-error.h"
+
+#include <glib/gi18n.h>
+
+G_DEFINE_FINAL_TYPE (BaLoginPage, ba_login_page, ADW_TYPE_BIN)
+
+enum {
+  SIGNAL_LOGGED_IN,
+  SIGNAL_BACK,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+is_balena_cloud_url (const char *url)
+{
+  gsize len = strlen (BA_BALENA_CLOUD_API_URL);
+
+  /* Accept the address with or without a trailing slash. */
+  return strncmp (url, BA_BALENA_CLOUD_API_URL, len) == 0 &&
+         (url[len] == '\0' || (url[len] == '/' && url[len + 1] == '\0'));
+}
+
+static void
+set_server (BaLoginPage *self,
+            const char  *url)
+{
+  if (url == NULL || *url == '\0' || is_balena_cloud_url (url))
+    {
+      adw_combo_row_set_selected (self->server_row, BA_LOGIN_SERVER_BALENA_CLOUD);
+      return;
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_url_row), url);
+  adw_combo_row_set_selected (self->server_row, BA_LOGIN_SERVER_CUSTOM);
+}
+
+static gboolean
+is_custom_server (BaLoginPage *self)
+{
+  return adw_combo_row_get_selected (self->server_row) == BA_LOGIN_SERVER_CUSTOM;
+}
+
+/* The address the user chose, or NULL when the custom one is empty. A bare
+ * host name gets https:// in front, the only scheme that works for it. */
+static char *
+dup_server_url (BaLoginPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (!is_custom_server (self))
+    return g_strdup (BA_BALENA_CLOUD_API_URL);
+
+  text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_url_row))));
+  if (*text == '\0')
+    return NULL;
+
+  if (strstr (text, "://") == NULL)
+    return g_strconcat ("https://", text, NULL);
+
+  return g_steal_pointer (&text);
+}
+
+static char *
+dup_username (BaLoginPage *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->username_row))));
+}
+
+static gboolean
+can_submit (BaLoginPage *self)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *username = NULL;
+
+  if (self->busy)
+    return FALSE;
+
+  url = dup_server_url (self);
+  username = dup_username (self);
+
+  return url != NULL &&
+         *username != '\0' &&
+         *gtk_editable_get_text (GTK_EDITABLE (self->password_row)) != '\0';
+}
+
+static void
+update_login_button (BaLoginPage *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_button), can_submit (self));
+}
+
+static void
+set_busy (BaLoginPage *self,
+          gboolean     busy)
+{
+  self->busy = !!busy;
+
+  /* Move the focus out of the form before it turns insensitive: GTK 4.8
+   * complains when a focused text field is made insensitive. */
+  if (busy)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+      if (GTK_IS_WINDOW (root))
+        gtk_window_set_focus (GTK_WINDOW (root), NULL);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->login_spinner), busy);
+  gtk_spinner_set_spinning (self->login_spinner, busy);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_url_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+
+  update_login_button (self);
+}
+
+static void
+set_row_error (AdwEntryRow *row,
+               gboolean     is_error)
+{
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                               GTK_ACCESSIBLE_STATE_INVALID,
+                               is_error ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
+}
+
+static void
+clear_error (BaLoginPage *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_label_set_text (self->error_label, "");
+
+  set_row_error (self->server_url_row, FALSE);
+  set_row_error (self->username_row, FALSE);
+  set_row_error (ADW_ENTRY_ROW (self->password_row), FALSE);
+}
+
+static void
+focus_row (AdwEntryRow *row)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  gtk_editable_select_region (GTK_EDITABLE (row), 0, -1);
+}
+
+static void
+focus_first_empty_row (BaLoginPage *self)
+{
+  if (is_custom_server (self) &&
+      *gtk_editable_get_text (GTK_EDITABLE (self->server_url_row)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->server_url_row));
+  else if (*gtk_editable_get_text (GTK_EDITABLE (self->username_row)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->username_row));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+/* Shows @error under the form and marks the field that most likely needs
+ * fixing. Nothing the user typed is cleared. */
+static void
+show_error (BaLoginPage  *self,
+            const GError *error)
+{
+  g_autofree char *message = NULL;
+  AdwEntryRow *row = NULL;
+
+  if (error->domain == BA_ERROR)
+    message = g_strdup (error->message);
+  else
+    /* Translators: %s is a technical error message. */
+    message = g_strdup_printf (_("Could not log in: %s"), error->message);
+
+  gtk_label_set_text (self->error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+
+  if (error->domain == BA_ERROR)
+    {
+      switch ((BaError) error->code)
+        {
+        case BA_ERROR_WRONG_CREDENTIALS:
+          row = ADW_ENTRY_ROW (self->password_row);
+          break;
+
+        case BA_ERROR_INSECURE_URL:
+        case BA_ERROR_OFFLINE:
+        case BA_ERROR_TIMEOUT:
+        case BA_ERROR_INVALID_RESPONSE:
+        case BA_ERROR_NOT_SUPPORTED:
+          if (is_custom_server (self))
+            row = self->server_url_row;
+          break;
+
+        case BA_ERROR_FAILED:
+        case BA_ERROR_INVALID_INPUT:
+        case BA_ERROR_NOT_LOGGED_IN:
+        case BA_ERROR_FRESH_AUTH_REQUIRED:
+        case BA_ERROR_TWO_FACTOR_REQUIRED:
+        case BA_ERROR_PERMISSION_DENIED:
+        case BA_ERROR_NOT_FOUND:
+        case BA_ERROR_CONFLICT:
+        case BA_ERROR_TOO_MANY_ATTEMPTS:
+        case BA_ERROR_SERVER:
+        case BA_ERROR_INVALID_TOKEN:
+        case BA_ERROR_TOKEN_EXPIRED:
+        case BA_ERROR_WEAK_PASSWORD:
+        case BA_ERROR_VAULT:
+        case BA_ERROR_KEYRING:
+        default:
+          break;
+        }
+    }
+
+  if (row != NULL)
+    {
+      set_row_error (row, TRUE);
+      focus_row (row);
+    }
+  else
+    focus_first_empty_row (self);
+}
+
+/* One login request. Its own cancellable tells whether the answer still
+ * matters: the page may have been reset or disposed since. */
+typedef struct
+{
+  BaLoginPage  *self;
+  GCancellable *cancellable;
+} LoginRequest;
+
+static void
+login_request_free (LoginRequest *request)
+{
+  g_clear_object (&request->self);
+  g_clear_object (&request->cancellable);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoginRequest, login_request_free)
+
+static void
+login_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(LoginRequest) request = user_data;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  BaLoginPage *self = request->self;
+
+  account = ba_account_login_finish (result, &error);
+
+  if (g_cancellable_is_cancelled (request->cancellable))
+    return;
+
+  set_busy (self, FALSE);
+
+  if (account == NULL)
+    {
+      g_debug ("Login failed: %s", error->message);
+      show_error (self, error);
+      return;
+    }
+
+  /* The custom address is offered again next time; it is not a secret. */
+  g_settings_set_string (self->settings, "last-server-url",
+                         is_custom_server (self) ? ba_account_get_server_url (account) : "");
+
+  /* The password has done its job; do not keep it in the widget. */
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
+
+  g_signal_emit (self, signals[SIGNAL_LOGGED_IN], 0, account);
+}
+
+static void
+submit (BaLoginPage *self)
+{
+  g_autoptr(BaApiClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *username = NULL;
+  LoginRequest *request;
+
+  if (!can_submit (self))
+    return;
+
+  clear_error (self);
+
+  url = dup_server_url (self);
+  username = dup_username (self);
+
+  /* The client refuses plain http:// to other hosts than this computer;
+   * asking it first means such an address is refused before anything,
+   * least of all the password, is sent. */
+  client = ba_api_client_new (url, &error);
+  if (client == NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+
+  set_busy (self, TRUE);
+
+  request = g_new0 (LoginRequest, 1);
+  request->self = g_object_ref (self);
+  request->cancellable = g_object_ref (self->cancellable);
+
+  ba_account_login_async (url,
+                          username,
+                          gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                          self->secret_store,
+                          self->vault,
+                          self->cancellable,
+                          login_cb,
+                          request);
+}
+
+static void
+server_row_selected_cb (BaLoginPage *self)
+{
+  gboolean custom = is_custom_server (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->server_url_row), custom);
+  if (custom && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->server_url_row));
+
+  update_login_button (self);
+}
+
+static void
+entry_changed_cb (BaLoginPage *self,
+                  GtkEditable *editable)
+{
+  set_row_error (ADW_ENTRY_ROW (editable), FALSE);
+  update_login_button (self);
+}
+
+static void
+entry_activated_cb (BaLoginPage *self,
+                    AdwEntryRow *row)
+{
+  /* Enter submits when the form is complete, and otherwise moves on to
+   * the field that still needs filling in. */
+  if (can_submit (self))
+    submit (self);
+  else if (!self->busy)
+    focus_first_empty_row (self);
+}
+
+static void
+login_button_clicked_cb (BaLoginPage *self,
+                         GtkButton   *button)
+{
+  submit (self);
+}
+
+static void
+back_button_clicked_cb (BaLoginPage *self,
+                        GtkButton   *button)
+{
+  g_signal_emit (self, signals[SIGNAL_BACK], 0);
+}
+
+static void
+ba_login_page_dispose (GObject *object)
+{
+  BaLoginPage *self = BA_LOGIN_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_LOGIN_PAGE);
+
+  g_clear_object (&self->secret_store);
+  g_clear_object (&self->vault);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ba_login_page_parent_class)->dispose (object);
+}
+
+static void
+ba_login_page_finalize (GObject *object)
+{
+  BaLoginPage *self = BA_LOGIN_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ba_login_page_parent_class)->finalize (object);
+}
+
+static void
+ba_login_page_class_init (BaLoginPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ba_login_page_dispose;
+  object_class->finalize = ba_login_page_finalize;
+
+  /**
+   * BaLoginPage::logged-in:
+   * @account: the BaAccount that just logged in
+   */
+  signals[SIGNAL_LOGGED_IN] =
+    g_signal_new ("logged-in",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, BA_TYPE_ACCOUNT);
+
+  signals[SIGNAL_BACK] =
+    g_signal_new ("back",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-login-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, back_button);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, app_icon);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, keyring_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, server_url_row);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, username_row);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_button);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_spinner);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_box);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_label);
+  gtk_widget_class_bind_template_callback (widget_class, server_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, login_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_button_clicked_cb);
+}
+
+static void
+ba_login_page_init (BaLoginPage *self)
+{
+  const char *env_url;
+  const char *demo_hint;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (BA_SETTINGS_SCHEMA_ID);
+
+  gtk_image_set_from_icon_name (self->app_icon, APP_ID);
+
+  /* BALENARC_API_URL is what the balena CLI and SDK read to pick a
+   * server; when it is set, it wins over the address used last time. */
+  env_url = g_getenv ("BALENARC_API_URL");
+  if (env_url != NULL && *env_url != '\0')
+    set_server (self, env_url);
+  else
+    {
+      g_autofree char *last_url = g_settings_get_string (self->settings, "last-server-url");
+
+      set_server (self, last_url);
+    }
+
+  /* The demo command starts a local server and says how to log in to it. */
+  demo_hint = g_getenv ("BALENA_ACCOUNTS_DEMO_HINT");
+  if (demo_hint != NULL && *demo_hint != '\0')
+    {
+      gtk_label_set_text (self->demo_hint_label, demo_hint);
+      gtk_widget_set_visible (self->demo_hint_box, TRUE);
+    }
+
+  server_row_selected_cb (self);
+}
+
+void
+ba_login_page_set_storage (BaLoginPage   *self,
+                           BaSecretStore *secret_store,
+                           BaVault       *vault)
+{
+  g_return_if_fail (BA_IS_LOGIN_PAGE (self));
+  g_return_if_fail (secret_store == NULL || BA_IS_SECRET_STORE (secret_store));
+  g_return_if_fail (vault == NULL || BA_IS_VAULT (vault));
+
+  g_set_object (&self->secret_store, secret_store);
+  g_set_object (&self->vault, vault);
+}
+
+void
+ba_login_page_set_keyring_notice_visible (BaLoginPage *self,
+                                          gboolean     visible)
+{
+  g_return_if_fail (BA_IS_LOGIN_PAGE (self));
+
+  gtk_revealer_set_reveal_child (self->keyring_revealer, visible);
+}
+
+/**
+ * ba_login_page_reset:
+ * @server_url: (nullable): the server to select, or %NULL to keep the choice
+ * @username: (nullable): the username to fill in
+ * @can_go_back: whether to offer a way back to the saved account
+ *
+ * Prepares the form for a new login: the password and any error are
+ * cleared.
+ */
+void
+ba_login_page_reset (BaLoginPage *self,
+                     const char  *server_url,
+                     const char  *username,
+                     gboolean     can_go_back)
+{
+  g_return_if_fail (BA_IS_LOGIN_PAGE (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, FALSE);
+
+  if (server_url != NULL)
+    set_server (self, server_url);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->username_row), username != NULL ? username : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  clear_error (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_go_back);
+}
+
+void
+ba_login_page_focus (BaLoginPage *self)
+{
+  g_return_if_fail (BA_IS_LOGIN_PAGE (self));
+
+  focus_first_empty_row (self);
+}

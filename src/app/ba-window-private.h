@@ -1,0 +1,39 @@
+/* ba-window-private.h
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ba-account.h"
+#include "ba-account-page.h"
+#include "ba-login-page.h"
+#include "ba-secret-store.h"
+#include "ba-vault.h"
+#include "ba-window.h"
+
+G_BEGIN_DECLS
+
+/* The instance struct, shared with the UI tests so they can drive the
+ * same widgets a user does. */
+struct _BaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  BaLoginPage          *login_page;
+  BaAccountPage        *account_page;
+
+  /* Owned references */
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  BaSecretStore        *secret_store;
+  BaVault              *vault;        /* NULL in session-only mode */
+  BaAccount            *account;
+};
+
+G_END_DECLS

@@ -1,0 +1,362 @@
+/* ba-window.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ba-window"
+
+#include "config.h"
+
+#include "ba-window-private.h"
+
+#include "ba-error.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+
+G_DEFINE_FINAL_TYPE (BaWindow, ba_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_login_page (BaWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "login");
+  ba_login_page_focus (self->login_page);
+}
+
+static void
+revalidate_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ba_account_revalidate_finish (BA_ACCOUNT (object), result, &error))
+    return;
+
+  if (g_cancellable_is_cancelled (self->cancellable) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* A refused session already shows as a notice on the account page,
+   * through the account's state; anything else is worth a toast. */
+  if (!g_error_matches (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN))
+    ba_window_add_toast (self, error->message);
+}
+
+static void
+show_account (BaWindow  *self,
+              BaAccount *account)
+{
+  g_set_object (&self->account, account);
+  ba_account_page_set_account (self->account_page, account);
+  gtk_stack_set_visible_child_name (self->stack, "account");
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = ba_account_restore_finish (result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  if (error != NULL)
+    {
+      g_warning ("Could not restore the last account: %s", error->message);
+      ba_window_add_toast (self, error->message);
+    }
+
+  if (account == NULL)
+    {
+      show_login_page (self);
+      return;
+    }
+
+  /* The cached account is shown before any network call; the check with
+   * the server then updates the same page. */
+  show_account (self, account);
+
+  /* Without a usable token there is nothing to check; the page already
+   * offers to log in again. */
+  if (ba_account_get_state (account) == BA_ACCOUNT_STATE_LOGGED_OUT)
+    return;
+
+  ba_account_revalidate_async (account,
+                               self->cancellable,
+                               revalidate_cb,
+                               g_object_ref (self));
+}
+
+static void
+enter_session_only_mode (BaWindow *self)
+{
+  /* Without a keyring the token can only live in memory: the secret
+   * store is not used at all. */
+  g_clear_object (&self->vault);
+  ba_login_page_set_storage (self->login_page, NULL, NULL);
+  ba_login_page_set_keyring_notice_visible (self->login_page, TRUE);
+  show_login_page (self);
+}
+
+static void
+vault_open_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean rebuilt = FALSE;
+
+  vault = ba_vault_open_finish (result, &rebuilt, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  if (vault == NULL)
+    {
+      g_warning ("Could not open the vault: %s", error->message);
+      ba_window_add_toast (self, error->message);
+      enter_session_only_mode (self);
+      return;
+    }
+
+  if (rebuilt)
+    ba_window_add_toast (self, _("Your local data could not be read and was reset. It will be downloaded again."));
+
+  self->vault = g_steal_pointer (&vault);
+  ba_login_page_set_storage (self->login_page, self->secret_store, self->vault);
+
+  ba_account_restore_async (self->secret_store,
+                            self->vault,
+                            self->cancellable,
+                            restore_cb,
+                            g_object_ref (self));
+}
+
+static void
+get_vault_key_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+
+  key = ba_secret_store_get_vault_key_finish (BA_SECRET_STORE (object), result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  if (key == NULL)
+    {
+      /* Without a keyring there is nowhere safe for the vault key or the
+       * token, so nothing is persisted and the user is told. */
+      g_message ("No keyring, running in session-only mode: %s", error->message);
+      enter_session_only_mode (self);
+      return;
+    }
+
+  dir = g_build_filename (g_get_user_data_dir (), "balena-accounts", NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_warning ("Could not create %s: %s", dir, g_strerror (saved_errno));
+      enter_session_only_mode (self);
+      return;
+    }
+
+  path = g_build_filename (dir, "vault.db", NULL);
+  ba_vault_open_async (path,
+                       key,
+                       self->cancellable,
+                       vault_open_cb,
+                       g_object_ref (self));
+}
+
+static void
+login_page_logged_in_cb (BaWindow    *self,
+                         BaAccount   *account,
+                         BaLoginPage *login_page)
+{
+  g_autofree char *message = NULL;
+
+  show_account (self, account);
+
+  /* Translators: %s is a username. */
+  message = g_strdup_printf (_("Logged in as %s"), ba_account_get_username (account));
+  ba_window_add_toast (self, message);
+}
+
+static void
+login_page_back_cb (BaWindow    *self,
+                    BaLoginPage *login_page)
+{
+  if (self->account != NULL)
+    gtk_stack_set_visible_child_name (self->stack, "account");
+}
+
+static void
+account_page_logged_out_cb (BaWindow      *self,
+                            BaAccountPage *account_page)
+{
+  ba_account_page_set_account (self->account_page, NULL);
+  g_clear_object (&self->account);
+
+  ba_login_page_reset (self->login_page, NULL, NULL, FALSE);
+  show_login_page (self);
+  ba_window_add_toast (self, _("Logged out"));
+}
+
+static void
+account_page_login_requested_cb (BaWindow      *self,
+                                 BaAccountPage *account_page)
+{
+  g_return_if_fail (self->account != NULL);
+
+  /* Log in again as the same user on the same server; the cached account
+   * stays one click away with the back button. */
+  ba_login_page_reset (self->login_page,
+                       ba_account_get_server_url (self->account),
+                       ba_account_get_username (self->account),
+                       TRUE);
+  show_login_page (self);
+}
+
+static gboolean
+ba_window_close_request (GtkWindow *window)
+{
+  BaWindow *self = BA_WINDOW (window);
+  int width;
+  int height;
+
+  gtk_window_get_default_size (window, &width, &height);
+
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (ba_window_parent_class)->close_request (window);
+}
+
+static void
+ba_window_dispose (GObject *object)
+{
+  BaWindow *self = BA_WINDOW (object);
+
+  /* Callbacks hold a reference and check the cancellable, which is kept
+   * until finalize for that reason. */
+  g_cancellable_cancel (self->cancellable);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_WINDOW);
+
+  g_clear_object (&self->account);
+  g_clear_object (&self->vault);
+  g_clear_object (&self->secret_store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ba_window_parent_class)->dispose (object);
+}
+
+static void
+ba_window_finalize (GObject *object)
+{
+  BaWindow *self = BA_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ba_window_parent_class)->finalize (object);
+}
+
+static void
+ba_window_class_init (BaWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ba_window_dispose;
+  object_class->finalize = ba_window_finalize;
+
+  window_class->close_request = ba_window_close_request;
+
+  g_type_ensure (BA_TYPE_ACCOUNT_PAGE);
+  g_type_ensure (BA_TYPE_LOGIN_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, login_page);
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, account_page);
+  gtk_widget_class_bind_template_callback (widget_class, login_page_logged_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, login_page_back_cb);
+  gtk_widget_class_bind_template_callback (widget_class, account_page_logged_out_cb);
+  gtk_widget_class_bind_template_callback (widget_class, account_page_login_requested_cb);
+}
+
+static void
+ba_window_init (BaWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+#if DEVELOPMENT_BUILD
+  gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+#endif
+
+  self->cancellable = g_cancellable_new ();
+  self->secret_store = ba_secret_store_new ();
+  self->settings = g_settings_new (BA_SETTINGS_SCHEMA_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  /* Start-up: vault key from the keyring, then the vault, then the last
+   * account. The loading page shows until one of them answers. */
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  ba_secret_store_get_vault_key_async (self->secret_store,
+                                       self->cancellable,
+                                       get_vault_key_cb,
+                                       g_object_ref (self));
+}
+
+BaWindow *
+ba_window_new (BaApplication *application)
+{
+  return g_object_new (BA_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
+
+void
+ba_window_add_toast (BaWindow   *self,
+                     const char *message)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (BA_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  /* Toast titles are Pango markup; error messages may quote user input. */
+  escaped = g_markup_escape_text (message, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+}

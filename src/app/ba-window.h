@@ -1,0 +1,24 @@
+/* ba-window.h
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ba-application.h"
+
+G_BEGIN_DECLS
+
+#define BA_TYPE_WINDOW (ba_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (BaWindow, ba_window, BA, WINDOW, AdwApplicationWindow)
+
+BaWindow *ba_window_new       (BaApplication *application);
+void      ba_window_add_toast (BaWindow      *self,
+                               const char    *message);
+
+G_END_DECLS

@@ -1,0 +1,420 @@
+/* test-login-page.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The login page, driven like a user would (typing into the rows and
+ * pressing Log In) against a real balena-accounts-server.
+ */
+
+#define G_LOG_DOMAIN "test-login-page"
+
+#include "config.h"
+
+#include "ba-account.h"
+#include "ba-account-page-private.h"
+#include "ba-api-client.h"
+#include "ba-app-test-utils.h"
+#include "ba-error.h"
+#include "ba-login-page-private.h"
+#include "ba-secret-store.h"
+#include "ba-test-server.h"
+#include "ba-window-private.h"
+
+static BaTestServer *server;
+
+static BaWindow *
+open_window (void)
+{
+  BaWindow *window = ba_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (window->stack), "loading") != 0);
+
+  return window;
+}
+
+/* Destroys the window and checks that nothing keeps it alive once its
+ * pending requests are cancelled. */
+static void
+close_window (BaWindow *window)
+{
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (window == NULL);
+}
+
+static const char *
+row_text (gpointer row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+static void
+fill_in (BaLoginPage *page,
+         const char  *url,
+         const char  *username,
+         const char  *password)
+{
+  if (url != NULL)
+    {
+      adw_combo_row_set_selected (page->server_row, BA_LOGIN_SERVER_CUSTOM);
+      gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), url);
+    }
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), username);
+  gtk_editable_set_text (GTK_EDITABLE (page->password_row), password);
+}
+
+static void
+count_click_cb (GtkButton *button,
+                guint     *clicks)
+{
+  (*clicks)++;
+}
+
+/* Activates the button as the keyboard does; GtkButton plays its press
+ * animation and emits "clicked" a moment later. */
+static void
+press_log_in (BaLoginPage *page)
+{
+  guint clicks = 0;
+  gulong handler;
+
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+
+  handler = g_signal_connect (page->login_button, "clicked", G_CALLBACK (count_click_cb), &clicks);
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (page->login_button)));
+  BA_APP_TEST_WAIT_UNTIL (clicks == 1);
+  g_signal_handler_disconnect (page->login_button, handler);
+}
+
+static void
+wait_for_answer (BaLoginPage *page)
+{
+  BA_APP_TEST_WAIT_UNTIL (!page->busy);
+}
+
+static const char *
+error_text (BaLoginPage *page)
+{
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->error_label)));
+  return gtk_label_get_text (page->error_label);
+}
+
+/* The message the client gives for a login with these details, asked of
+ * the client directly, so the test does not copy its wording. */
+static char *
+expected_login_error (const char *url,
+                      const char *username,
+                      const char *password)
+{
+  g_autoptr(BaApiClient) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  client = ba_api_client_new (url, &error);
+  if (client == NULL)
+    return g_strdup (error->message);
+
+  ba_api_client_login_async (client, username, password, NULL,
+                             ba_app_test_store_result, &result);
+  token = ba_api_client_login_finish (client, ba_app_test_wait_result (&result), &error);
+  g_assert_null (token);
+  g_assert_error (error, BA_ERROR, error->code);
+
+  return g_strdup (error->message);
+}
+
+static void
+test_prefill_from_environment (void)
+{
+  g_autofree char *hint = NULL;
+  BaLoginPage *page;
+  BaWindow *window;
+
+  hint = g_strdup_printf ("Demo server: %s / %s",
+                          ba_test_server_get_demo_email (server),
+                          ba_test_server_get_demo_password (server));
+  g_setenv ("BALENARC_API_URL", ba_test_server_get_url (server), TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_HINT", hint, TRUE);
+
+  window = open_window ();
+  page = window->login_page;
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
+
+  /* The custom server is chosen and filled in from BALENARC_API_URL. */
+  g_assert_cmpuint (adw_combo_row_get_selected (page->server_row), ==, BA_LOGIN_SERVER_CUSTOM);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->server_url_row)));
+  g_assert_cmpstr (row_text (page->server_url_row), ==, ba_test_server_get_url (server));
+
+  /* The demo credentials are on show. */
+  g_assert_true (gtk_widget_get_visible (page->demo_hint_box));
+  g_assert_cmpstr (gtk_label_get_text (page->demo_hint_label), ==, hint);
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), hint));
+
+  /* No keyring notice: the file keyring works. */
+  g_assert_false (gtk_revealer_get_reveal_child (page->keyring_revealer));
+
+  /* Log In stays insensitive until every field is filled in. */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), "demo");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  gtk_editable_set_text (GTK_EDITABLE (page->password_row), "x");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), "  ");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), "   ");
+  adw_combo_row_set_selected (page->server_row, BA_LOGIN_SERVER_BALENA_CLOUD);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+
+  close_window (window);
+  g_unsetenv ("BALENARC_API_URL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
+}
+
+static void
+test_balena_cloud_by_default (void)
+{
+  BaLoginPage *page;
+  BaWindow *window;
+
+  window = open_window ();
+  page = window->login_page;
+
+  g_assert_cmpuint (adw_combo_row_get_selected (page->server_row), ==, BA_LOGIN_SERVER_BALENA_CLOUD);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->server_url_row)));
+  g_assert_false (gtk_widget_get_visible (page->demo_hint_box));
+
+  /* With balenaCloud chosen, username and password are enough. */
+  fill_in (page, NULL, "someone", "secret");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+
+  /* Choosing a custom server shows its row, and asks for it. */
+  adw_combo_row_set_selected (page->server_row, BA_LOGIN_SERVER_CUSTOM);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->server_url_row)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+
+  close_window (window);
+}
+
+static void
+test_insecure_url_refused (void)
+{
+  g_autofree char *expected = NULL;
+  BaLoginPage *page;
+  BaWindow *window;
+
+  window = open_window ();
+  page = window->login_page;
+
+  fill_in (page, "http://example.com", "demo", "a password");
+  press_log_in (page);
+
+  /* Refused at once, without a request: nothing is running. */
+  g_assert_false (page->busy);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->login_spinner)));
+
+  expected = expected_login_error ("http://example.com", "demo", "a password");
+  g_assert_cmpstr (error_text (page), ==, expected);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (page->server_url_row), "error"));
+
+  /* What the user typed is all still there. */
+  g_assert_cmpstr (row_text (page->server_url_row), ==, "http://example.com");
+  g_assert_cmpstr (row_text (page->username_row), ==, "demo");
+  g_assert_cmpstr (row_text (page->password_row), ==, "a password");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
+
+  /* Editing the address takes the error mark away. */
+  gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), "https://example.com");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (page->server_url_row), "error"));
+
+  close_window (window);
+}
+
+static void
+test_unreachable_server (void)
+{
+  g_autoptr(GSocketListener) listener = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected = NULL;
+  BaLoginPage *page;
+  BaWindow *window;
+  guint16 port;
+
+  /* A port that was free a moment ago and has nobody listening now. */
+  listener = g_socket_listener_new ();
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+  window = open_window ();
+  page = window->login_page;
+
+  fill_in (page, url, "demo", "a password");
+  press_log_in (page);
+
+  /* The request runs: spinner on, form locked. */
+  g_assert_true (page->busy);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->login_spinner)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->username_row)));
+
+  wait_for_answer (page);
+
+  expected = expected_login_error (url, "demo", "a password");
+  g_assert_cmpstr (error_text (page), ==, expected);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->login_spinner)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->username_row)));
+  g_assert_cmpstr (row_text (page->username_row), ==, "demo");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
+
+  close_window (window);
+}
+
+static void
+test_wrong_password (void)
+{
+  g_autofree char *expected = NULL;
+  const char *url = ba_test_server_get_url (server);
+  const char *username = ba_test_server_get_demo_username (server);
+  BaLoginPage *page;
+  BaWindow *window;
+
+  window = open_window ();
+  page = window->login_page;
+
+  fill_in (page, url, username, "not the password");
+
+  /* Enter in the password row submits the complete form. */
+  g_signal_emit_by_name (page->password_row, "entry-activated");
+  g_assert_true (page->busy);
+  wait_for_answer (page);
+
+  expected = expected_login_error (url, username, "not the password");
+  g_assert_cmpstr (error_text (page), ==, expected);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (page->password_row), "error"));
+
+  /* The username is kept, and so is the password, ready to be corrected. */
+  g_assert_cmpstr (row_text (page->username_row), ==, username);
+  g_assert_cmpstr (row_text (page->password_row), ==, "not the password");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
+
+  close_window (window);
+}
+
+static void
+test_too_many_attempts (void)
+{
+  const char *url = ba_test_server_get_url (server);
+  g_autofree char *first = NULL;
+  BaLoginPage *page;
+  BaWindow *window;
+  guint attempts;
+
+  window = open_window ();
+  page = window->login_page;
+
+  /* The server allows 10 tries per 2 h per address and username; the
+   * 11th is refused with Retry-After, and the page says how long to wait. */
+  fill_in (page, url, "nobody@example.com", "guess");
+  press_log_in (page);
+  wait_for_answer (page);
+  first = g_strdup (error_text (page));
+
+  for (attempts = 1; attempts < 15; attempts++)
+    {
+      press_log_in (page);
+      wait_for_answer (page);
+      if (g_strcmp0 (error_text (page), first) != 0)
+        break;
+    }
+
+  g_assert_cmpuint (attempts, ==, 10);
+  g_assert_nonnull (strstr (error_text (page), "Too many attempts"));
+  g_assert_nonnull (strstr (error_text (page), "Try again in"));
+  g_assert_cmpstr (row_text (page->username_row), ==, "nobody@example.com");
+
+  close_window (window);
+}
+
+static void
+test_log_in (void)
+{
+  g_autoptr(BaSecretStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *padded = NULL;
+  const char *url = ba_test_server_get_url (server);
+  BaAccountPage *account_page;
+  BaLoginPage *page;
+  BaWindow *window;
+
+  window = open_window ();
+  page = window->login_page;
+  account_page = window->account_page;
+
+  /* Log in with the email this time, typed with stray spaces. */
+  fill_in (page, url, ba_test_server_get_demo_email (server), ba_test_server_get_demo_password (server));
+  padded = g_strdup_printf (" %s ", ba_test_server_get_demo_email (server));
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), padded);
+  press_log_in (page);
+
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (window->stack), "account") == 0);
+
+  g_assert_cmpstr (adw_action_row_get_subtitle (account_page->username_row), ==,
+                   ba_test_server_get_demo_username (server));
+  g_assert_cmpstr (adw_action_row_get_subtitle (account_page->email_row), ==,
+                   ba_test_server_get_demo_email (server));
+  g_assert_cmpstr (adw_action_row_get_subtitle (account_page->server_row), ==, url);
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_ONLINE);
+
+  /* The password is not kept in the form once it has done its job. */
+  g_assert_cmpstr (row_text (page->password_row), ==, "");
+
+  /* The token went to the keyring. */
+  store = ba_secret_store_new ();
+  ba_secret_store_lookup_token_async (store, ba_account_get_id (window->account), NULL,
+                                      ba_app_test_store_result, &result);
+  token = ba_secret_store_lookup_token_finish (store, ba_app_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_assert_cmpstr (token, ==, ba_session_get_token (ba_account_get_session (window->account)));
+
+  close_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  char *tmpdir;
+  int ret;
+
+  tmpdir = ba_app_test_init (&argc, &argv, NULL);
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ba/login-page/prefill-from-environment", test_prefill_from_environment);
+  g_test_add_func ("/ba/login-page/balena-cloud-by-default", test_balena_cloud_by_default);
+  g_test_add_func ("/ba/login-page/insecure-url-refused", test_insecure_url_refused);
+  g_test_add_func ("/ba/login-page/unreachable-server", test_unreachable_server);
+  g_test_add_func ("/ba/login-page/wrong-password", test_wrong_password);
+  g_test_add_func ("/ba/login-page/too-many-attempts", test_too_many_attempts);
+  /* Last: it leaves a logged-in account in the vault. */
+  g_test_add_func ("/ba/login-page/log-in", test_log_in);
+
+  ret = g_test_run ();
+
+  ba_test_server_stop (server);
+  ba_app_test_cleanup (tmpdir);
+
+  return ret;
+}
