@@ -25,7 +25,11 @@ static const char schema[] =
   "CREATE TABLE organization (id INTEGER PRIMARY KEY, name TEXT, handle TEXT);"
   "CREATE TABLE device_type (id INTEGER PRIMARY KEY, slug TEXT);"
   "CREATE TABLE application (id INTEGER PRIMARY KEY, app_name TEXT, slug TEXT,"
-  "  organization INTEGER, is_for__device_type INTEGER, is_of__class TEXT, is_public INTEGER);"
+  "  organization INTEGER, is_for__device_type INTEGER, is_of__class TEXT, is_public INTEGER, uuid TEXT);"
+  "CREATE TABLE org_membership (id INTEGER PRIMARY KEY, user INTEGER, is_member_of__organization INTEGER);"
+  "CREATE TABLE invitee (id INTEGER PRIMARY KEY, email TEXT);"
+  "CREATE TABLE invite (id INTEGER PRIMARY KEY, invitee INTEGER, is_invited_to__application INTEGER,"
+  "  application_membership_role INTEGER, message TEXT);"
   "CREATE TABLE device (id INTEGER PRIMARY KEY, uuid TEXT, device_name TEXT,"
   "  belongs_to__application INTEGER, is_online INTEGER, cpu_temp REAL);"
   "CREATE TABLE application_membership_role (id INTEGER PRIMARY KEY, name TEXT, description TEXT);"
@@ -48,10 +52,13 @@ static const char data[] =
   "INSERT INTO organization VALUES (1, 'alice', 'alice'), (2, 'bob', 'bob');"
   "INSERT INTO device_type VALUES (1, 'raspberrypi4-64'), (2, 'intel-nuc');"
   "INSERT INTO application VALUES"
-  "  (1, 'Beta fleet', 'alice/beta', 1, 1, 'fleet', 0),"
-  "  (2, 'alpha fleet', 'alice/alpha', 1, 2, 'fleet', 0),"
-  "  (3, 'Bob''s fleet', 'bob/bobs', 2, 1, 'fleet', 0),"
-  "  (4, 'Public block', 'bob/block', 2, 2, 'block', 1);"
+  "  (1, 'Beta fleet', 'alice/beta', 1, 1, 'fleet', 0, 'uuid-1'),"
+  "  (2, 'alpha fleet', 'alice/alpha', 1, 2, 'fleet', 0, 'uuid-2'),"
+  "  (3, 'Bob''s fleet', 'bob/bobs', 2, 1, 'fleet', 0, 'uuid-3'),"
+  "  (4, 'Public block', 'bob/block', 2, 2, 'block', 1, 'uuid-4');"
+  "INSERT INTO org_membership VALUES (1, 1, 1), (2, 2, 2);"
+  "INSERT INTO invitee VALUES (1, 'dave@example.com');"
+  "INSERT INTO invite VALUES (1, 1, 1, 3, 'Welcome'), (2, 1, 3, 1, NULL);"
   "INSERT INTO device VALUES"
   "  (1, 'u1', 'one', 1, 1, 40.5), (2, 'u2', 'two', 1, 0, NULL), (3, 'u3', 'three', 1, 1, 60.25),"
   "  (4, 'u4', 'four', 2, 0, NULL), (5, 'u5', 'five', 3, 1, NULL), (6, 'u6', 'six', 3, 1, NULL);"
@@ -112,6 +119,25 @@ build_model (void)
   res = ba_odata_model_add_resource (m, "organization", "organization", "id");
   ba_odata_resource_add_field (res, "name", "name", BA_ODATA_TYPE_TEXT, 0);
   ba_odata_resource_add_field (res, "handle", "handle", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_resource_add_navigation (res, "organization_membership", "organization_membership",
+                                    BA_ODATA_TO_MANY, "id", "is_member_of__organization");
+
+  res = ba_odata_model_add_resource (m, "organization_membership", "org_membership", "id");
+  ba_odata_resource_add_foreign_key (res, "user", "user", "user");
+  ba_odata_resource_add_foreign_key (res, "is_member_of__organization", "is_member_of__organization",
+                                     "organization");
+
+  res = ba_odata_model_add_resource (m, "invitee", "invitee", "id");
+  ba_odata_resource_add_field (res, "email", "email", BA_ODATA_TYPE_TEXT, 0);
+
+  res = ba_odata_model_add_resource (m, "invitee__is_invited_to__application", "invite", "id");
+  ba_odata_resource_add_foreign_key (res, "invitee", "invitee", "invitee");
+  ba_odata_resource_add_foreign_key (res, "is_invited_to__application", "is_invited_to__application",
+                                     "application");
+  ba_odata_resource_add_foreign_key (res, "application_membership_role", "application_membership_role",
+                                     "application_membership_role");
+  ba_odata_resource_add_field (res, "message", "message", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_model_add_alias (m, "application_invite", "invitee__is_invited_to__application");
 
   res = ba_odata_model_add_resource (m, "device_type", "device_type", "id");
   ba_odata_resource_add_field (res, "slug", "slug", BA_ODATA_TYPE_TEXT, 0);
@@ -125,6 +151,7 @@ build_model (void)
   ba_odata_resource_add_foreign_key (res, "is_for__device_type", "is_for__device_type", "device_type");
   ba_odata_resource_add_field (res, "is_of__class", "is_of__class", BA_ODATA_TYPE_TEXT, 0);
   ba_odata_resource_add_field (res, "is_public", "is_public", BA_ODATA_TYPE_BOOLEAN, 0);
+  ba_odata_resource_add_field (res, "uuid", "uuid", BA_ODATA_TYPE_TEXT, 0);
   ba_odata_resource_add_navigation (res, "owns__device", "device", BA_ODATA_TO_MANY,
                                     "id", "belongs_to__application");
   ba_odata_resource_add_navigation (res, "user_application_membership",
@@ -187,6 +214,11 @@ perms_for (gint64   user_id,
   ba_odata_permissions_allow_all (perms, "device_type");
   ba_odata_permissions_allow_all (perms, "application_membership_role");
   ba_odata_permissions_allow_all (perms, "organization");
+  ba_odata_permissions_allow_where (perms, "organization_membership", "user = ?", g_variant_new ("(x)", user_id));
+  ba_odata_permissions_allow_all (perms, "invitee");
+  ba_odata_permissions_allow_where (perms, "invitee__is_invited_to__application",
+                                    "is_invited_to__application IN (" MEMBER_APPS ")",
+                                    g_variant_new ("(x)", user_id));
 
   return perms;
 }
@@ -515,6 +547,80 @@ test_sdk_directly_accessible (void)
   assert_json (CAROL, "/application",
                "$select=id,slug&$expand=owns__device/$count&$filter=is_directly_accessible_by__user/any(dau:1%20eq%201)",
                "{\"d\":[{\"id\":3,\"slug\":\"bob/bobs\",\"owns__device\":2}]}");
+}
+
+/* URLs captured from balena-sdk 22.4.9 (pinejs-client-core 8.5.40) by
+ * tests/server-odata/capture-sdk-urls.js, byte for byte, with the
+ * answer Alice gets. */
+static void
+test_sdk_urls (void)
+{
+  static const struct {
+    const char *path;
+    const char *query;
+    const char *expected;
+  } cases[] = {
+    /* apiKey.getAllNamedUserApiKeys, getAll */
+    { "/api_key", "$orderby=name%20asc&$filter=is_of__actor%20eq%201001%20and%20name%20ne%20null", NULL },
+    { "/api_key", "$orderby=name%20asc", NULL },
+    /* application.getAllDirectlyAccessible, getAll, get(slug), get(id, $count) */
+    { "/application", "$filter=is_directly_accessible_by__user/any(dau:1%20eq%201)&$orderby=app_name%20asc",
+      "{\"d\":[{\"id\":1,\"app_name\":\"Beta fleet\",\"slug\":\"alice/beta\",\"organization\":{\"__id\":1},"
+      "\"is_for__device_type\":{\"__id\":1},\"is_of__class\":\"fleet\",\"is_public\":false,\"uuid\":\"uuid-1\"},"
+      "{\"id\":2,\"app_name\":\"alpha fleet\",\"slug\":\"alice/alpha\",\"organization\":{\"__id\":1},"
+      "\"is_for__device_type\":{\"__id\":2},\"is_of__class\":\"fleet\",\"is_public\":false,\"uuid\":\"uuid-2\"}]}" },
+    { "/application", "$orderby=app_name%20asc", NULL },
+    { "/application", "$filter=slug%20eq%20%27alice%2Fbeta%27%20or%20uuid%20eq%20%27alice%2Fbeta%27&$select=id",
+      "{\"d\":[{\"id\":1}]}" },
+    { "/application(1)", "$expand=owns__device/$count", NULL },
+    { "/application(1)", "$select=id", "{\"d\":[{\"id\":1}]}" },
+    /* application.membership.* */
+    { "/user_application_membership", "$filter=is_member_of__application%20eq%201",
+      "{\"d\":[{\"id\":1,\"user\":{\"__id\":1},\"is_member_of__application\":{\"__id\":1},"
+      "\"application_membership_role\":{\"__id\":1}},"
+      "{\"id\":2,\"user\":{\"__id\":2},\"is_member_of__application\":{\"__id\":1},"
+      "\"application_membership_role\":{\"__id\":3}}]}" },
+    { "/user_application_membership",
+      "$filter=is_member_of__application%20eq%201&$expand=user($select=id,username),"
+      "application_membership_role($select=id,name)", NULL },
+    { "/user_application_membership(3)", NULL, NULL },
+    { "/user_application_membership(user=2,is_member_of__application=1)", NULL, NULL },
+    { "/application(1)",
+      "$select=id&$expand=organization($select=id;$expand=organization_membership($select=id;"
+      "$filter=user/any(u:u/username%20eq%20%27alice%27)))",
+      "{\"d\":[{\"id\":1,\"organization\":[{\"id\":1,\"organization_membership\":[{\"id\":1}]}]}]}" },
+    { "/application(1)",
+      "$select=id&$expand=organization($select=id;$expand=organization_membership($select=id;"
+      "$filter=user/any(u:u/username%20eq%20%27o%27%27brien%27)))",
+      "{\"d\":[{\"id\":1,\"organization\":[{\"id\":1,\"organization_membership\":[]}]}]}" },
+    { "/application_membership_role(name='observer')", "$select=id", "{\"d\":[{\"id\":3}]}" },
+    /* application.invite.getAllByApplication */
+    { "/invitee__is_invited_to__application", "$filter=is_invited_to__application%20eq%201",
+      "{\"d\":[{\"id\":1,\"invitee\":{\"__id\":1},\"is_invited_to__application\":{\"__id\":1},"
+      "\"application_membership_role\":{\"__id\":3},\"message\":\"Welcome\"}]}" },
+    { "/application_invite", "$filter=is_invited_to__application%20eq%203&$expand=invitee($select=email)",
+      "{\"d\":[]}" },
+    /* device.getAllByApplication, organization.getAll */
+    { "/device", "$orderby=device_name%20asc&$select=id,is_online&$filter=belongs_to__application%20eq%201",
+      "{\"d\":[{\"id\":1,\"is_online\":true},{\"id\":3,\"is_online\":true},{\"id\":2,\"is_online\":false}]}" },
+    { "/organization", "$orderby=name%20asc", NULL },
+    /* pine.get with a Date, $in and $not; pine.get with $count */
+    { "/api_key",
+      "$filter=created_at%20gt%20datetime%272024-01-01T00:00:00.000Z%27%20and%20name%20in%20(%27zeta%27,%27mid%27)"
+      "%20and%20not(description%20eq%20null)", "{\"d\":[]}" },
+    { "/api_key",
+      "$select=id&$filter=created_at%20gt%20datetime%272024-01-01T00:00:00.000Z%27%20and%20name%20in%20"
+      "(%27alpha%27,%27mid%27)%20and%20not(description%20eq%20null)", "{\"d\":[{\"id\":2}]}" },
+    { "/device/$count", "$filter=belongs_to__application%20eq%201", "{\"d\":3}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = run_as (ALICE, cases[i].path, cases[i].query);
+
+      if (cases[i].expected != NULL)
+        g_assert_cmpstr (json, ==, cases[i].expected);
+    }
 }
 
 static void
@@ -1315,6 +1421,7 @@ main (int    argc,
   g_test_add_func ("/ba/server-odata/query/default-select", test_default_select);
   g_test_add_func ("/ba/server-odata/query/sdk-directly-accessible", test_sdk_directly_accessible);
   g_test_add_func ("/ba/server-odata/query/membership-list", test_membership_list);
+  g_test_add_func ("/ba/server-odata/query/sdk-urls", test_sdk_urls);
   g_test_add_func ("/ba/server-odata/query/keys", test_keys);
   g_test_add_func ("/ba/server-odata/query/counts", test_counts);
   g_test_add_func ("/ba/server-odata/query/ordering-paging", test_ordering_paging);
