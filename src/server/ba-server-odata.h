@@ -31,12 +31,14 @@ G_BEGIN_DECLS
  *    top level.
  *
  * URL decoding: the query string is split at '&' and '=' first, then each
- * name and value is percent-decoded once. '+' stays a literal plus: OData
- * clients encode spaces as %20, and pinejs-client leaves '+' in a string
- * literal alone only after percent-encoding it, so reading '+' as a space
- * would corrupt nothing real but could corrupt a literal plus. Parameters
- * whose name does not start with '$' or '@' (such as apikey=) are ignored;
- * unknown $options are an error. '@name' parameter aliases are supported.
+ * name and value is percent-decoded once. '+' stays a literal plus (RFC
+ * 3986 rather than HTML forms): OData clients, pinejs-client included,
+ * send a space as %20 and a plus inside a string as %2B, so '+' never
+ * stands for a space. Parameters whose name does not start with '$' or '@'
+ * (such as apikey=) are ignored; '@name' parameter aliases are supported;
+ * $format=json and $count=false are accepted and ignored; $count=true is
+ * refused (clients use the /$count path); any other unknown $option is an
+ * error.
  *
  * Wiring a GET route, in outline:
  *
