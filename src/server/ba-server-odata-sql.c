@@ -1039,7 +1039,7 @@ ba_odata_query_execute (BaODataQuery        *query,
                         BaODataPermissions  *perms,
                         GError             **error)
 {
-  Exec x = { query->model, perms, db, 0 };
+  Exec x = { NULL, perms, db, 0 };
   Compiler c;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GPtrArray) rows = NULL;
@@ -1050,6 +1050,7 @@ ba_odata_query_execute (BaODataQuery        *query,
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  x.model = query->model;
   if (!check_readable (query, perms, error))
     return NULL;
 
@@ -1099,7 +1100,7 @@ ba_odata_query_resolve_ids (BaODataQuery        *query,
                             BaODataPermissions  *perms,
                             GError             **error)
 {
-  Exec x = { query->model, perms, db, 0 };
+  Exec x = { NULL, perms, db, 0 };
   Compiler c;
   g_autofree char *alias = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1109,6 +1110,8 @@ ba_odata_query_resolve_ids (BaODataQuery        *query,
   g_return_val_if_fail (query != NULL, NULL);
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  x.model = query->model;
 
   /* Writes go through the same row filter as reads: a row the caller
    * cannot see is a row that does not exist. */
