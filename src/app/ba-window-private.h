@@ -34,6 +34,7 @@ struct _BaWindow
   BaSecretStore        *secret_store;
   BaVault              *vault;        /* NULL in session-only mode */
   BaAccount            *account;
+  AdwToast             *toast;        /* the last one shown */
 };
 
 G_END_DECLS

@@ -267,6 +267,7 @@ ba_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_WINDOW);
 
+  g_clear_object (&self->toast);
   g_clear_object (&self->account);
   g_clear_object (&self->vault);
   g_clear_object (&self->secret_store);
@@ -356,7 +357,14 @@ ba_window_add_toast (BaWindow   *self,
   g_return_if_fail (BA_IS_WINDOW (self));
   g_return_if_fail (message != NULL);
 
+  /* The newest news replaces older news at once, rather than waiting in
+   * a queue behind it and showing up stale later. */
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_clear_object (&self->toast);
+
   /* Toast titles are Pango markup; error messages may quote user input. */
   escaped = g_markup_escape_text (message, -1);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  self->toast = adw_toast_new (escaped);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }

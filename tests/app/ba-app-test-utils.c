@@ -11,6 +11,9 @@
 
 #include "ba-app-test-utils.h"
 
+#include "ba-login-page-private.h"
+#include "ba-window-private.h"
+
 #include <glib/gstdio.h>
 
 static void
@@ -170,6 +173,28 @@ ba_app_test_find_label (GtkWidget  *widget,
   return NULL;
 }
 
+GtkButton *
+ba_app_test_find_button (GtkWidget  *widget,
+                         const char *label)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+      is_drawn (widget))
+    return GTK_BUTTON (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkButton *found = ba_app_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 void
 ba_app_test_store_result (GObject      *object,
                           GAsyncResult *result,
@@ -186,4 +211,75 @@ ba_app_test_wait_result (GAsyncResult **slot)
   BA_APP_TEST_WAIT_UNTIL (*slot != NULL);
 
   return *slot;
+}
+
+BaWindow *
+ba_app_test_open_window (void)
+{
+  BaWindow *window = ba_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "loading") != 0);
+
+  return window;
+}
+
+void
+ba_app_test_close_window (BaWindow *window)
+{
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (window == NULL);
+}
+
+const char *
+ba_app_test_visible_page (BaWindow *window)
+{
+  return gtk_stack_get_visible_child_name (window->stack);
+}
+
+void
+ba_app_test_fill_in (BaLoginPage *page,
+                     const char  *url,
+                     const char  *username,
+                     const char  *password)
+{
+  if (url != NULL)
+    {
+      adw_combo_row_set_selected (page->server_row, BA_LOGIN_SERVER_CUSTOM);
+      gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), url);
+    }
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), username);
+  gtk_editable_set_text (GTK_EDITABLE (page->password_row), password);
+}
+
+static void
+count_click_cb (GtkButton *button,
+                guint     *clicks)
+{
+  (*clicks)++;
+}
+
+void
+ba_app_test_press (GtkWidget *button)
+{
+  guint clicks = 0;
+  gulong handler;
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_is_visible (button));
+
+  /* A button that is not on screen yet ignores activation. */
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_mapped (button));
+
+  /* GtkButton plays its press animation and emits "clicked" a moment
+   * after it is activated. */
+  /* A click may well destroy the button (in a dialog, say). */
+  g_object_ref (button);
+  handler = g_signal_connect (button, "clicked", G_CALLBACK (count_click_cb), &clicks);
+  g_assert_true (gtk_widget_activate (button));
+  BA_APP_TEST_WAIT_UNTIL (clicks == 1);
+  g_signal_handler_disconnect (button, handler);
+  g_object_unref (button);
 }

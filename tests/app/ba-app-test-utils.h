@@ -44,11 +44,35 @@ void        ba_app_test_run_for       (guint          ms);
 GtkLabel   *ba_app_test_find_label    (GtkWidget     *widget,
                                        const char    *needle);
 
+/* The first drawn GtkButton under @widget whose label is @label (with its
+ * mnemonic underscore), or NULL. */
+GtkButton  *ba_app_test_find_button   (GtkWidget     *widget,
+                                       const char    *label);
+
 /* An async callback that stores the result in a GAsyncResult ** slot, and
  * a wait for it. */
 void        ba_app_test_store_result  (GObject       *object,
                                        GAsyncResult  *result,
                                        gpointer       user_data);
 GAsyncResult *ba_app_test_wait_result (GAsyncResult **slot);
+
+/* Window helpers, working through the same widgets a user does. */
+typedef struct _BaWindow    BaWindow;
+typedef struct _BaLoginPage BaLoginPage;
+
+/* A new BaWindow, presented, once its start-up has left the loading page. */
+BaWindow   *ba_app_test_open_window   (void);
+/* Destroys the window and waits until it is finalized, which fails the
+ * test if anything still holds it once its requests are cancelled. */
+void        ba_app_test_close_window  (BaWindow      *window);
+const char *ba_app_test_visible_page  (BaWindow      *window);
+
+/* Types into the login form; @url NULL keeps the server choice. */
+void        ba_app_test_fill_in       (BaLoginPage   *page,
+                                       const char    *url,
+                                       const char    *username,
+                                       const char    *password);
+/* Activates a button as the keyboard does and waits for "clicked". */
+void        ba_app_test_press         (GtkWidget     *button);
 
 G_END_DECLS

@@ -24,27 +24,6 @@
 
 static BaTestServer *server;
 
-static BaWindow *
-open_window (void)
-{
-  BaWindow *window = ba_window_new (NULL);
-
-  gtk_window_present (GTK_WINDOW (window));
-  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (window->stack), "loading") != 0);
-
-  return window;
-}
-
-/* Destroys the window and checks that nothing keeps it alive once its
- * pending requests are cancelled. */
-static void
-close_window (BaWindow *window)
-{
-  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  gtk_window_destroy (GTK_WINDOW (window));
-  BA_APP_TEST_WAIT_UNTIL (window == NULL);
-}
-
 static const char *
 row_text (gpointer row)
 {
@@ -52,41 +31,9 @@ row_text (gpointer row)
 }
 
 static void
-fill_in (BaLoginPage *page,
-         const char  *url,
-         const char  *username,
-         const char  *password)
-{
-  if (url != NULL)
-    {
-      adw_combo_row_set_selected (page->server_row, BA_LOGIN_SERVER_CUSTOM);
-      gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), url);
-    }
-  gtk_editable_set_text (GTK_EDITABLE (page->username_row), username);
-  gtk_editable_set_text (GTK_EDITABLE (page->password_row), password);
-}
-
-static void
-count_click_cb (GtkButton *button,
-                guint     *clicks)
-{
-  (*clicks)++;
-}
-
-/* Activates the button as the keyboard does; GtkButton plays its press
- * animation and emits "clicked" a moment later. */
-static void
 press_log_in (BaLoginPage *page)
 {
-  guint clicks = 0;
-  gulong handler;
-
-  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
-
-  handler = g_signal_connect (page->login_button, "clicked", G_CALLBACK (count_click_cb), &clicks);
-  g_assert_true (gtk_widget_activate (GTK_WIDGET (page->login_button)));
-  BA_APP_TEST_WAIT_UNTIL (clicks == 1);
-  g_signal_handler_disconnect (page->login_button, handler);
+  ba_app_test_press (GTK_WIDGET (page->login_button));
 }
 
 static void
@@ -140,7 +87,7 @@ test_prefill_from_environment (void)
   g_setenv ("BALENARC_API_URL", ba_test_server_get_url (server), TRUE);
   g_setenv ("BALENA_ACCOUNTS_DEMO_HINT", hint, TRUE);
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
@@ -170,7 +117,7 @@ test_prefill_from_environment (void)
   adw_combo_row_set_selected (page->server_row, BA_LOGIN_SERVER_BALENA_CLOUD);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
 
-  close_window (window);
+  ba_app_test_close_window (window);
   g_unsetenv ("BALENARC_API_URL");
   g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
 }
@@ -181,7 +128,7 @@ test_balena_cloud_by_default (void)
   BaLoginPage *page;
   BaWindow *window;
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
 
   g_assert_cmpuint (adw_combo_row_get_selected (page->server_row), ==, BA_LOGIN_SERVER_BALENA_CLOUD);
@@ -189,7 +136,7 @@ test_balena_cloud_by_default (void)
   g_assert_false (gtk_widget_get_visible (page->demo_hint_box));
 
   /* With balenaCloud chosen, username and password are enough. */
-  fill_in (page, NULL, "someone", "secret");
+  ba_app_test_fill_in (page, NULL, "someone", "secret");
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
 
   /* Choosing a custom server shows its row, and asks for it. */
@@ -197,7 +144,7 @@ test_balena_cloud_by_default (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->server_url_row)));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
 
-  close_window (window);
+  ba_app_test_close_window (window);
 }
 
 static void
@@ -207,10 +154,10 @@ test_insecure_url_refused (void)
   BaLoginPage *page;
   BaWindow *window;
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
 
-  fill_in (page, "http://example.com", "demo", "a password");
+  ba_app_test_fill_in (page, "http://example.com", "demo", "a password");
   press_log_in (page);
 
   /* Refused at once, without a request: nothing is running. */
@@ -231,7 +178,7 @@ test_insecure_url_refused (void)
   gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), "https://example.com");
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (page->server_url_row), "error"));
 
-  close_window (window);
+  ba_app_test_close_window (window);
 }
 
 static void
@@ -252,10 +199,10 @@ test_unreachable_server (void)
   g_socket_listener_close (listener);
   url = g_strdup_printf ("http://127.0.0.1:%u", port);
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
 
-  fill_in (page, url, "demo", "a password");
+  ba_app_test_fill_in (page, url, "demo", "a password");
   press_log_in (page);
 
   /* The request runs: spinner on, form locked. */
@@ -273,7 +220,7 @@ test_unreachable_server (void)
   g_assert_cmpstr (row_text (page->username_row), ==, "demo");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
 
-  close_window (window);
+  ba_app_test_close_window (window);
 }
 
 static void
@@ -285,10 +232,10 @@ test_wrong_password (void)
   BaLoginPage *page;
   BaWindow *window;
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
 
-  fill_in (page, url, username, "not the password");
+  ba_app_test_fill_in (page, url, username, "not the password");
 
   /* Enter in the password row submits the complete form. */
   g_signal_emit_by_name (page->password_row, "entry-activated");
@@ -304,7 +251,7 @@ test_wrong_password (void)
   g_assert_cmpstr (row_text (page->password_row), ==, "not the password");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
 
-  close_window (window);
+  ba_app_test_close_window (window);
 }
 
 static void
@@ -316,12 +263,12 @@ test_too_many_attempts (void)
   BaWindow *window;
   guint attempts;
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
 
   /* The server allows 10 tries per 2 h per address and username; the
    * 11th is refused with Retry-After, and the page says how long to wait. */
-  fill_in (page, url, "nobody@example.com", "guess");
+  ba_app_test_fill_in (page, url, "nobody@example.com", "guess");
   press_log_in (page);
   wait_for_answer (page);
   first = g_strdup (error_text (page));
@@ -339,7 +286,7 @@ test_too_many_attempts (void)
   g_assert_nonnull (strstr (error_text (page), "Try again in"));
   g_assert_cmpstr (row_text (page->username_row), ==, "nobody@example.com");
 
-  close_window (window);
+  ba_app_test_close_window (window);
 }
 
 static void
@@ -355,12 +302,12 @@ test_log_in (void)
   BaLoginPage *page;
   BaWindow *window;
 
-  window = open_window ();
+  window = ba_app_test_open_window ();
   page = window->login_page;
   account_page = window->account_page;
 
   /* Log in with the email this time, typed with stray spaces. */
-  fill_in (page, url, ba_test_server_get_demo_email (server), ba_test_server_get_demo_password (server));
+  ba_app_test_fill_in (page, url, ba_test_server_get_demo_email (server), ba_test_server_get_demo_password (server));
   padded = g_strdup_printf (" %s ", ba_test_server_get_demo_email (server));
   gtk_editable_set_text (GTK_EDITABLE (page->username_row), padded);
   press_log_in (page);
@@ -386,7 +333,7 @@ test_log_in (void)
   g_assert_nonnull (token);
   g_assert_cmpstr (token, ==, ba_session_get_token (ba_account_get_session (window->account)));
 
-  close_window (window);
+  ba_app_test_close_window (window);
 }
 
 int

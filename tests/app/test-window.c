@@ -1,0 +1,305 @@
+/* test-window.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window's start-up flow and the account page, against a real
+ * balena-accounts-server, the file keyring and a real vault: log in,
+ * restart from the vault while the server is down, retry, session expiry,
+ * a vault that cannot be read, log out.
+ */
+
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include "ba-account.h"
+#include "ba-account-page-private.h"
+#include "ba-app-test-utils.h"
+#include "ba-login-page-private.h"
+#include "ba-secret-store.h"
+#include "ba-session.h"
+#include "ba-test-server.h"
+#include "ba-window-private.h"
+
+#include <glib/gstdio.h>
+
+static char *
+lookup_token (const char *account_id)
+{
+  g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  ba_secret_store_lookup_token_async (store, account_id, NULL, ba_app_test_store_result, &result);
+  token = ba_secret_store_lookup_token_finish (store, ba_app_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return token;
+}
+
+static void
+clear_token (const char *account_id)
+{
+  g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ba_secret_store_clear_token_async (store, account_id, NULL, ba_app_test_store_result, &result);
+  ba_secret_store_clear_token_finish (store, ba_app_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+}
+
+/* Logs in through the login page and waits for the account page. */
+static void
+log_in (BaWindow     *window,
+        BaTestServer *server)
+{
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+
+  ba_app_test_fill_in (window->login_page,
+                       ba_test_server_get_url (server),
+                       ba_test_server_get_demo_username (server),
+                       ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_nonnull (window->account);
+}
+
+/* Logs out through the menu action and its confirmation dialog. */
+static void
+log_out (BaWindow *window)
+{
+  BaAccountPage *page = window->account_page;
+  g_autofree char *account_id = g_strdup (ba_account_get_id (window->account));
+  g_autofree char *token = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "account.logout", NULL));
+  g_assert_nonnull (page->logout_dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->logout_dialog)));
+
+  /* Cancel first: nothing happens. */
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (page->logout_dialog), "_Cancel")));
+  BA_APP_TEST_WAIT_UNTIL (page->logout_dialog == NULL);
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "account.logout", NULL));
+  g_assert_nonnull (page->logout_dialog);
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (page->logout_dialog), "_Log Out")));
+  BA_APP_TEST_WAIT_UNTIL (page->logout_dialog == NULL);
+
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
+  g_assert_null (window->account);
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Logged out") != NULL);
+
+  /* The token is gone from the keyring. */
+  token = lookup_token (account_id);
+  g_assert_null (token);
+}
+
+static void
+test_log_in_restart_offline_log_out (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *email = NULL;
+  BaTestServer *server;
+  BaAccountPage *page;
+  BaWindow *window;
+  BaSession *session;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+  url = g_strdup (ba_test_server_get_url (server));
+  username = g_strdup (ba_test_server_get_demo_username (server));
+  email = g_strdup (ba_test_server_get_demo_email (server));
+
+  /* First start: nothing saved, so the login page. */
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  page = window->account_page;
+
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_ONLINE);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->username_row), ==, username);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->email_row), ==, email);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->server_row), ==, url);
+  g_assert_cmpstr (gtk_label_get_text (page->name_label), ==, username);
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Logged in as") != NULL);
+
+  /* The session's times are shown, in local time, with the time left;
+   * the token itself is not shown anywhere. */
+  session = ba_account_get_session (window->account);
+  g_assert_nonnull (session);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->issued_row), !=, "Unknown");
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->expires_row), !=, "Unknown");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->expires_relative_label)));
+  g_assert_true (g_str_equal (gtk_label_get_text (page->expires_relative_label), "in 7 days") ||
+                 g_str_equal (gtk_label_get_text (page->expires_relative_label), "in 6 days"));
+  g_assert_null (ba_app_test_find_label (GTK_WIDGET (window), ba_session_get_token (session)));
+  g_assert_false (gtk_revealer_get_reveal_child (page->notice_revealer));
+
+  account_id = g_strdup (ba_account_get_id (window->account));
+  token = lookup_token (account_id);
+  g_assert_cmpstr (token, ==, ba_session_get_token (session));
+
+  ba_app_test_close_window (window);
+
+  /* Restart with the server gone: the account shows at once from the
+   * vault, before any answer from the network... */
+  ba_test_server_stop (server);
+
+  window = ba_app_test_open_window ();
+  page = window->account_page;
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  g_assert_nonnull (window->account);
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_CACHED);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->username_row), ==, username);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->email_row), ==, email);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->server_row), ==, url);
+  g_assert_false (gtk_revealer_get_reveal_child (page->notice_revealer));
+
+  /* ...then says it is offline and since when its data is. */
+  BA_APP_TEST_WAIT_UNTIL (gtk_revealer_get_reveal_child (page->notice_revealer));
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_OFFLINE);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (page->notice_label), "Offline — showing data from "));
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->username_row), ==, username);
+
+  /* Retry, with the server still down: still offline, and the user is
+   * told. */
+  ba_app_test_press (GTK_WIDGET (page->notice_button));
+  g_assert_true (page->retrying);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->notice_button)));
+  BA_APP_TEST_WAIT_UNTIL (!page->retrying);
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_OFFLINE);
+  g_assert_true (gtk_revealer_get_reveal_child (page->notice_revealer));
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "cannot be reached") != NULL);
+
+  /* Log out works offline: token and cached data go. */
+  log_out (window);
+  ba_app_test_close_window (window);
+
+  /* Nothing is left to restore. */
+  window = ba_app_test_open_window ();
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+  ba_app_test_close_window (window);
+}
+
+static void
+test_session_expired (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account_id = NULL;
+  BaTestServer *server;
+  BaAccountPage *page;
+  BaLoginPage *login_page;
+  BaWindow *window;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  account_id = g_strdup (ba_account_get_id (window->account));
+  ba_app_test_close_window (window);
+
+  /* The token disappears from the keyring: the cached account still
+   * shows, read-only, and asks to log in again. */
+  clear_token (account_id);
+
+  window = ba_app_test_open_window ();
+  page = window->account_page;
+  login_page = window->login_page;
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->username_row), ==,
+                   ba_test_server_get_demo_username (server));
+  g_assert_true (gtk_revealer_get_reveal_child (page->notice_revealer));
+  g_assert_cmpstr (gtk_label_get_text (page->notice_label), ==, "Session expired — log in again");
+
+  /* "Log In…" opens the login page for the same user and server, with a
+   * way back to the saved account. */
+  ba_app_test_press (GTK_WIDGET (page->notice_button));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+  g_assert_cmpuint (adw_combo_row_get_selected (login_page->server_row), ==, BA_LOGIN_SERVER_CUSTOM);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (login_page->server_url_row)), ==,
+                   ba_test_server_get_url (server));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (login_page->username_row)), ==,
+                   ba_test_server_get_demo_username (server));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (login_page->password_row)), ==, "");
+
+  ba_app_test_press (GTK_WIDGET (login_page->back_button));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+
+  ba_app_test_press (GTK_WIDGET (page->notice_button));
+  gtk_editable_set_text (GTK_EDITABLE (login_page->password_row),
+                         ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_ONLINE);
+  BA_APP_TEST_WAIT_UNTIL (!gtk_revealer_get_child_revealed (page->notice_revealer));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (login_page->back_button)));
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+static void
+test_unreadable_vault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vault_path = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  ba_app_test_close_window (window);
+
+  /* Damage the vault: the next start moves it aside, starts afresh and
+   * says so. */
+  vault_path = g_build_filename (g_get_user_data_dir (), "balena-accounts", "vault.db", NULL);
+  g_assert_true (g_file_test (vault_path, G_FILE_TEST_EXISTS));
+  g_file_set_contents (vault_path, "this is not a database, encrypted or not", -1, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Your local data could not be read and was reset") != NULL);
+
+  /* Logging in again fills the new vault. */
+  log_in (window, server);
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  char *tmpdir;
+  int ret;
+
+  tmpdir = ba_app_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ba/window/log-in-restart-offline-log-out", test_log_in_restart_offline_log_out);
+  g_test_add_func ("/ba/window/session-expired", test_session_expired);
+  g_test_add_func ("/ba/window/unreadable-vault", test_unreadable_vault);
+
+  ret = g_test_run ();
+
+  ba_app_test_cleanup (tmpdir);
+
+  return ret;
+}
