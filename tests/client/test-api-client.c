@@ -421,6 +421,60 @@ test_server_down (void)
   g_assert_error (error, BA_ERROR, BA_ERROR_OFFLINE);
 }
 
+/* Secrets never reach the log */
+
+static void
+capture_log_cb (const char     *log_domain,
+                GLogLevelFlags  log_level,
+                const char     *message,
+                gpointer        user_data)
+{
+  GString *log = user_data;
+
+  g_string_append_printf (log, "%s: %s\n", log_domain, message);
+}
+
+static void
+test_no_secrets_in_log (void)
+{
+  g_autoptr(BaApiClient) client = client_new (ba_test_server_get_url (server));
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(BaIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *refreshed = NULL;
+  g_autofree char *wrong = NULL;
+  const char *password = ba_test_server_get_demo_password (server);
+  const char *domains[] = { "ba-api-client", "ba-api-error" };
+  guint handlers[G_N_ELEMENTS (domains)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    handlers[i] = g_log_set_handler (domains[i], G_LOG_LEVEL_MASK, capture_log_cb, log);
+
+  token = login (client, ba_test_server_get_demo_username (server), password, &error);
+  g_assert_no_error (error);
+  ba_api_client_set_token (client, token);
+  identity = whoami (client, &error);
+  g_assert_no_error (error);
+  refreshed = refresh (client, password, &error);
+  g_assert_no_error (error);
+  wrong = refresh (client, "wrong-password-in-log-test", &error);
+  g_assert_error (error, BA_ERROR, BA_ERROR_WRONG_CREDENTIALS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    g_log_remove_handler (domains[i], handlers[i]);
+
+  /* The log was captured (the requests are in it) ... */
+  g_assert_nonnull (strstr (log->str, "/login_"));
+  g_assert_nonnull (strstr (log->str, "[redacted]"));
+  /* ... and holds no credential. */
+  g_assert_null (strstr (log->str, token));
+  g_assert_null (strstr (log->str, refreshed));
+  g_assert_null (strstr (log->str, password));
+  g_assert_null (strstr (log->str, "wrong-password-in-log-test"));
+  g_assert_null (strstr (log->str, "Bearer"));
+}
+
 /* Garbage and slow answers from an in-process server */
 
 typedef struct
@@ -705,6 +759,7 @@ main (int   argc,
   g_test_add_func ("/ba/api-client/refresh", test_refresh);
   g_test_add_func ("/ba/api-client/rate-limit", test_rate_limit);
   g_test_add_func ("/ba/api-client/server-down", test_server_down);
+  g_test_add_func ("/ba/api-client/no-secrets-in-log", test_no_secrets_in_log);
   g_test_add ("/ba/api-client/garbage-login", Fake, NULL, fake_setup, test_garbage_login, fake_teardown);
   g_test_add ("/ba/api-client/garbage-whoami", Fake, NULL, fake_setup, test_garbage_whoami, fake_teardown);
   g_test_add ("/ba/api-client/server-error", Fake, NULL, fake_setup, test_server_error, fake_teardown);
