@@ -237,6 +237,44 @@ test_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A keyring that cannot be written: its file would have to live inside a
+ * regular file. Runs in a subprocess so this path is the first libsecret
+ * sees (it reads SECRET_FILE_TEST_PATH once). */
+static void
+test_keyring_failure (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) key = NULL;
+      g_autofree char *blocker = g_build_filename (tmpdir, "not-a-folder", NULL);
+      g_autofree char *path = g_build_filename (blocker, "test.keyring", NULL);
+      GAsyncResult *result = NULL;
+
+      g_file_set_contents (blocker, "x", -1, &error);
+      g_assert_no_error (error);
+      g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
+
+      g_assert_false (store_token (store, "1@https://c.example", TOKEN, &error));
+      g_assert_error (error, BA_ERROR, BA_ERROR_KEYRING);
+      g_test_message ("keyring message: %s", error->message);
+      /* The user-facing message does not carry libsecret's detail. */
+      g_assert_null (strstr (error->message, path));
+      g_clear_error (&error);
+
+      ba_secret_store_get_vault_key_async (store, NULL, ba_client_test_store_result, &result);
+      key = ba_secret_store_get_vault_key_finish (store, ba_client_test_wait (&result), &error);
+      g_object_unref (result);
+      g_assert_null (key);
+      g_assert_error (error, BA_ERROR, BA_ERROR_KEYRING);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +288,7 @@ main (int   argc,
   g_test_add_func ("/ba/secret-store/vault-key", test_vault_key);
   g_test_add_func ("/ba/secret-store/keyring-file-encrypted", test_keyring_file_encrypted);
   g_test_add_func ("/ba/secret-store/cancelled", test_cancelled);
+  g_test_add_func ("/ba/secret-store/keyring-failure", test_keyring_failure);
 
   ret = g_test_run ();
   ba_client_test_cleanup (tmpdir);
