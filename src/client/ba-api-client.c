@@ -498,6 +498,10 @@ start_request (BaApiClient         *self,
       return;
     }
 
+  /* The API never redirects; following one could carry the credential to
+   * another host or down to plain http. A 3xx is reported instead. */
+  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
+
   if (endpoint != BA_API_ENDPOINT_PUBLIC && endpoint != BA_API_ENDPOINT_LOGIN &&
       self->token != NULL)
     {

@@ -531,6 +531,16 @@ fake_whoami_cb (SoupServer        *soup_server,
 }
 
 static void
+fake_redirect_cb (SoupServer        *soup_server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  soup_server_message_set_redirect (msg, 302, "http://127.0.0.1:1/actor/v1/whoami");
+}
+
+static void
 fake_refresh_cb (SoupServer        *soup_server,
                  SoupServerMessage *msg,
                  const char        *path,
@@ -567,6 +577,7 @@ fake_setup (Fake          *fake,
   soup_server_add_handler (fake->server, "/actor/v1/whoami", fake_whoami_cb, fake, NULL);
   soup_server_add_handler (fake->server, "/user/v1/refresh-token", fake_refresh_cb, fake, NULL);
   soup_server_add_handler (fake->server, "/ping", fake_slow_cb, fake, NULL);
+  soup_server_add_handler (fake->server, "/redirect", fake_redirect_cb, fake, NULL);
   soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
 
@@ -693,6 +704,23 @@ test_server_error (Fake          *fake,
 }
 
 static void
+test_no_redirect (Fake          *fake,
+                  gconstpointer  data)
+{
+  g_autofree char *url = g_strconcat (fake->url, "/redirect", NULL);
+  g_autoptr(BaApiClient) client = client_new (url);
+  g_autoptr(BaIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* whoami goes to <url>/actor/v1/whoami, which the fake redirects. */
+  ba_api_client_set_token (client, "fake-api-key");
+  identity = whoami (client, &error);
+  g_assert_null (identity);
+  g_assert_error (error, BA_ERROR, BA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "302"));
+}
+
+static void
 test_timeout (Fake          *fake,
               gconstpointer  data)
 {
@@ -763,6 +791,7 @@ main (int   argc,
   g_test_add ("/ba/api-client/garbage-login", Fake, NULL, fake_setup, test_garbage_login, fake_teardown);
   g_test_add ("/ba/api-client/garbage-whoami", Fake, NULL, fake_setup, test_garbage_whoami, fake_teardown);
   g_test_add ("/ba/api-client/server-error", Fake, NULL, fake_setup, test_server_error, fake_teardown);
+  g_test_add ("/ba/api-client/no-redirect", Fake, NULL, fake_setup, test_no_redirect, fake_teardown);
   g_test_add ("/ba/api-client/timeout", Fake, NULL, fake_setup, test_timeout, fake_teardown);
   g_test_add ("/ba/api-client/cancel", Fake, NULL, fake_setup, test_cancel, fake_teardown);
 
