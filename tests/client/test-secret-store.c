@@ -237,6 +237,29 @@ test_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static void
+test_vault_key_damaged (void)
+{
+  g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+  g_autoptr(GBytes) before = get_vault_key (store);
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GBytes) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Something else wrote garbage into our item. */
+  secret_password_store_sync (BA_SECRET_SCHEMA, SECRET_COLLECTION_DEFAULT, "damaged",
+                              "not-hex-and-too-short", NULL, &error,
+                              "kind", "vault-key", "account", "vault", NULL);
+  g_assert_no_error (error);
+
+  /* A new key replaces it (the vault will then be rebuilt). */
+  after = get_vault_key (store);
+  g_assert_cmpuint (g_bytes_get_size (after), ==, BA_VAULT_KEY_SIZE);
+  g_assert_false (g_bytes_equal (before, after));
+  again = get_vault_key (store);
+  g_assert_true (g_bytes_equal (after, again));
+}
+
 /* A keyring that cannot be written: its file would have to live inside a
  * regular file. Runs in a subprocess so this path is the first libsecret
  * sees (it reads SECRET_FILE_TEST_PATH once). */
@@ -288,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/ba/secret-store/vault-key", test_vault_key);
   g_test_add_func ("/ba/secret-store/keyring-file-encrypted", test_keyring_file_encrypted);
   g_test_add_func ("/ba/secret-store/cancelled", test_cancelled);
+  g_test_add_func ("/ba/secret-store/vault-key-damaged", test_vault_key_damaged);
   g_test_add_func ("/ba/secret-store/keyring-failure", test_keyring_failure);
 
   ret = g_test_run ();
