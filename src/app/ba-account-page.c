@@ -83,36 +83,46 @@ format_since (gint64 unix_time)
   return format_date_time (unix_time);
 }
 
+#define MINUTE (60)
+#define HOUR   (60 * MINUTE)
+#define DAY    (24 * HOUR)
+
 /* "in 6 days", "in 3 hours", "expired 2 days ago": how far away @expires_at
- * is, in its largest whole unit. */
+ * is, in the largest unit it has at least one of, rounded to the nearest
+ * (a fresh token expires "in 7 days", not 6). */
 static char *
 format_expiry (gint64 expires_at,
                gint64 now)
 {
   gint64 diff = expires_at - now;
   gint64 distance = ABS (diff);
-  int days = distance / (24 * 60 * 60);
-  int hours = distance / (60 * 60);
-  int minutes = distance / 60;
+  int n;
 
-  if (diff >= 0)
+  if (distance >= DAY)
     {
-      if (days > 0)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d day", "in %d days", days), days);
-      if (hours > 0)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d hour", "in %d hours", hours), hours);
-      if (minutes > 0)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d minute", "in %d minutes", minutes), minutes);
-      return g_strdup (_("in less than a minute"));
+      n = (distance + DAY / 2) / DAY;
+      if (diff >= 0)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d day", "in %d days", n), n);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d day ago", "expired %d days ago", n), n);
     }
 
-  if (days > 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d day ago", "expired %d days ago", days), days);
-  if (hours > 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d hour ago", "expired %d hours ago", hours), hours);
-  if (minutes > 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d minute ago", "expired %d minutes ago", minutes), minutes);
-  return g_strdup (_("expired just now"));
+  if (distance >= HOUR)
+    {
+      n = (distance + HOUR / 2) / HOUR;
+      if (diff >= 0)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d hour", "in %d hours", n), n);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d hour ago", "expired %d hours ago", n), n);
+    }
+
+  if (distance >= MINUTE)
+    {
+      n = (distance + MINUTE / 2) / MINUTE;
+      if (diff >= 0)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d minute", "in %d minutes", n), n);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d minute ago", "expired %d minutes ago", n), n);
+    }
+
+  return g_strdup (diff >= 0 ? _("in less than a minute") : _("expired just now"));
 }
 
 static void

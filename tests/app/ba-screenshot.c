@@ -1,0 +1,175 @@
+/* ba-screenshot.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Takes the screenshots in data/screenshots/: starts a demo server, opens
+ * the window, logs in through the form, and renders the window itself to
+ * PNG files (login.png and account.png, plus login-error.png,
+ * logout-dialog.png and offline.png for review). Not a test; run it under
+ * a display:
+ *
+ *   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+ *     meson devenv -C _build-app ./tests/app/ba-screenshot OUTPUT-DIR [--dark] [--width N]
+ */
+
+#define G_LOG_DOMAIN "ba-screenshot"
+
+#include "config.h"
+
+#include "ba-account.h"
+#include "ba-account-page-private.h"
+#include "ba-app-test-utils.h"
+#include "ba-login-page-private.h"
+#include "ba-test-server.h"
+#include "ba-window-private.h"
+
+static void
+save_window (GtkWidget  *window,
+             const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)),
+                                         node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("Could not write %s", path);
+
+  g_print ("%s (%d×%d)\n", path, width, height);
+}
+
+/* Lets animations (page cross-fades, revealers, spinners) settle. */
+static void
+settle (void)
+{
+  ba_app_test_run_for (1200);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hint = NULL;
+  g_autofree char *login_path = NULL;
+  g_autofree char *account_path = NULL;
+  g_autofree char *error_path = NULL;
+  g_autofree char *dialog_path = NULL;
+  g_autofree char *offline_path = NULL;
+  g_autofree char *tmpdir = NULL;
+  const char *output_dir;
+  gboolean dark = FALSE;
+  int width = 720;
+  int height = 720;
+  BaTestServer *server;
+  BaWindow *window;
+
+  tmpdir = ba_app_test_init (&argc, &argv, NULL);
+
+  if (argc < 2)
+    g_error ("Usage: %s OUTPUT-DIR [--dark] [--width N] [--height N]", argv[0]);
+  output_dir = argv[1];
+  for (int i = 2; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--dark"))
+        dark = TRUE;
+      else if (g_str_equal (argv[i], "--width") && i + 1 < argc)
+        width = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--height") && i + 1 < argc)
+        height = atoi (argv[++i]);
+    }
+
+  /* GNOME's interface font, as a GNOME session would set it. */
+  g_object_set (gtk_settings_get_default (), "gtk-font-name", "Cantarell 11", NULL);
+  if (dark)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+
+  /* The resources hold the stylesheet and icons that an AdwApplication
+   * would load by itself. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, RESOURCE_BASE "/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                      RESOURCE_BASE "/icons");
+  }
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  hint = g_strdup_printf ("Demo server: %s / %s",
+                          ba_test_server_get_demo_email (server),
+                          ba_test_server_get_demo_password (server));
+  g_setenv ("BALENARC_API_URL", ba_test_server_get_url (server), TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_HINT", hint, TRUE);
+
+  window = ba_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_stack_set_transition_type (window->stack, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_window_present (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
+  settle ();
+
+  login_path = g_build_filename (output_dir, "login.png", NULL);
+  save_window (GTK_WIDGET (window), login_path);
+
+  /* A wrong password first, to show how errors look. */
+  ba_app_test_fill_in (window->login_page, NULL,
+                       ba_test_server_get_demo_username (server),
+                       "not the password");
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (!window->login_page->busy);
+  settle ();
+  error_path = g_build_filename (output_dir, "login-error.png", NULL);
+  save_window (GTK_WIDGET (window), error_path);
+
+  ba_app_test_fill_in (window->login_page, NULL,
+                       ba_test_server_get_demo_username (server),
+                       ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+
+  /* A screenshot shows the page, not a passing notification. */
+  settle ();
+  if (window->toast != NULL)
+    adw_toast_dismiss (window->toast);
+  settle ();
+
+  account_path = g_build_filename (output_dir, "account.png", NULL);
+  save_window (GTK_WIDGET (window), account_path);
+
+  /* The server goes away: the offline banner. */
+  ba_test_server_stop (server);
+  server = NULL;
+  ba_app_test_press (GTK_WIDGET (window->account_page->logout_button));
+  BA_APP_TEST_WAIT_UNTIL (window->account_page->logout_dialog != NULL);
+  settle ();
+  dialog_path = g_build_filename (output_dir, "logout-dialog.png", NULL);
+  save_window (GTK_WIDGET (window->account_page->logout_dialog), dialog_path);
+  gtk_window_close (GTK_WINDOW (window->account_page->logout_dialog));
+
+  ba_account_revalidate_async (window->account, NULL, NULL, NULL);
+  BA_APP_TEST_WAIT_UNTIL (gtk_revealer_get_reveal_child (window->account_page->notice_revealer));
+  settle ();
+  offline_path = g_build_filename (output_dir, "offline.png", NULL);
+  save_window (GTK_WIDGET (window), offline_path);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ba_app_test_cleanup (g_steal_pointer (&tmpdir));
+
+  return 0;
+}
