@@ -453,6 +453,13 @@ test_read_permissions (Fixture       *f,
       g_assert_cmpstr (count, ==, "{\"d\":0}");
     }
 
+  /* ?apikey= reads the same as the header. */
+  {
+    g_autoptr(JsonArray) rows = get_d (f, NULL, "/v7/api_key?apikey=" LEGACY_KEY "&$filter=name ne null");
+
+    g_assert_cmpuint (json_array_get_length (rows), ==, 3);
+  }
+
   /* Only oneself among users and actors. */
   {
     g_autoptr(JsonArray) users = get_d (f, f->a->token, "/v7/user");
