@@ -15,6 +15,7 @@
 
 #include "ba-api-client.h"
 #include "ba-api-error.h"
+#include "ba-api-key-private.h"
 #include "ba-error.h"
 #include "ba-jwt.h"
 #include "ba-wipe.h"
@@ -49,6 +50,9 @@ typedef enum
   RESPONSE_ANY,        /* ping: any 2xx */
   RESPONSE_TOKEN,      /* a bare JWT as text/plain */
   RESPONSE_IDENTITY,   /* the /actor/v1/whoami object */
+  RESPONSE_SECRET,     /* a new API key as a JSON string */
+  RESPONSE_API_KEYS,   /* {"d":[…]} of api_key rows: all of them */
+  RESPONSE_FIRST_API_KEY, /* {"d":[…]} of api_key rows: the first or NULL */
 } ResponseKind;
 
 typedef struct
@@ -56,12 +60,15 @@ typedef struct
   SoupMessage   *message;
   ResponseKind   kind;
   BaApiEndpoint  endpoint;
+  gboolean       manages_keys;   /* creates, updates or revokes API keys */
+  GBytes        *body;           /* kept for parsing in a worker thread */
 } Request;
 
 static void
 request_free (Request *request)
 {
   g_clear_object (&request->message);
+  g_clear_pointer (&request->body, g_bytes_unref);
   g_free (request);
 }
 
@@ -326,6 +333,149 @@ start_request (BaApiClient         *self,
                GAsyncReadyCallback  callback,
                gpointer             user_data);
 
+static gboolean
+uses_api_key (BaApiClient *self)
+{
+  /* The rule of BaSession and of every balena client: a credential that
+   * is not a JWT is an API key. */
+  return self->token != NULL && !ba_jwt_looks_like_jwt (self->token);
+}
+
+/* The body of a key creation: a JSON string of printable ASCII. Returns
+ * NULL for anything else. */
+static char *
+parse_secret (const char *data,
+              gsize       size)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  const char *value;
+  char *key;
+
+  if (data == NULL || size == 0)
+    return NULL;
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, size, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_VALUE (root) ||
+      json_node_get_value_type (root) != G_TYPE_STRING)
+    return NULL;
+
+  value = json_node_get_string (root);
+  key = g_strdup (value);
+  sodium_memzero ((gpointer) value, strlen (value));
+
+  for (const char *p = key; *p != '\0'; p++)
+    {
+      if (!g_ascii_isgraph (*p))
+        {
+          ba_wipe_string_free (key);
+          return NULL;
+        }
+    }
+
+  if (key[0] == '\0')
+    {
+      g_free (key);
+      return NULL;
+    }
+
+  return key;
+}
+
+/* Parses {"d":[row, …]} into BaApiKeys. One bad row spoils the answer:
+ * replacing a cached list with part of one would hide keys. */
+static GPtrArray *
+parse_api_keys (GBytes  *body,
+                GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  const char *data;
+  JsonNode *root;
+  JsonNode *d;
+  JsonArray *rows;
+  gsize size = 0;
+  guint n;
+
+  data = g_bytes_get_data (body, &size);
+  if (data == NULL || size == 0 ||
+      !json_parser_load_from_data (parser, data, size, &parse_error) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root) ||
+      (d = json_object_get_member (json_node_get_object (root), "d")) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (d))
+    {
+      g_debug ("The API key list is not {\"d\":[…]}: %s",
+               parse_error != NULL ? parse_error->message : "wrong shape");
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                           _("The server sent a list of API keys that could not be understood."));
+      return NULL;
+    }
+
+  rows = json_node_get_array (d);
+  n = json_array_get_length (rows);
+  keys = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *row = json_array_get_element (rows, i);
+      BaApiKey *key;
+
+      if (!JSON_NODE_HOLDS_OBJECT (row))
+        {
+          g_debug ("API key row %u is not an object", i);
+          g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                               _("The server sent a list of API keys that could not be understood."));
+          return NULL;
+        }
+
+      key = ba_api_key_new_from_json (json_node_get_object (row), error);
+      if (key == NULL)
+        {
+          g_debug ("API key row %u lacks a valid id, name or date", i);
+          return NULL;
+        }
+
+      g_ptr_array_add (keys, key);
+    }
+
+  return g_steal_pointer (&keys);
+}
+
+static void
+parse_api_keys_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  Request *request = task_data;
+  g_autoptr(GPtrArray) keys = NULL;
+  GError *error = NULL;
+
+  keys = parse_api_keys (request->body, &error);
+  if (keys == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (request->kind == RESPONSE_FIRST_API_KEY)
+    {
+      if (keys->len == 0)
+        g_task_return_pointer (task, NULL, NULL);
+      else
+        g_task_return_pointer (task, g_object_ref (g_ptr_array_index (keys, 0)), g_object_unref);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&keys), (GDestroyNotify) g_ptr_array_unref);
+}
+
 static void
 request_sent_cb (GObject      *object,
                  GAsyncResult *result,
@@ -352,6 +502,16 @@ request_sent_cb (GObject      *object,
            soup_message_get_method (request->message),
            g_uri_get_path (soup_message_get_uri (request->message)),
            status);
+
+  /* An API key is refused on the routes that manage keys; that is no
+   * sign that the session ended, and only a password login helps. */
+  if (status == SOUP_STATUS_UNAUTHORIZED && request->manages_keys &&
+      uses_api_key (g_task_get_source_object (task)))
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_PERMISSION_DENIED,
+                               "%s", _("API keys cannot manage API keys. Log in with your password to create, change or revoke keys."));
+      return;
+    }
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
@@ -459,22 +619,54 @@ request_sent_cb (GObject      *object,
       }
       break;
 
+    case RESPONSE_SECRET:
+      {
+        gsize size = 0;
+        const char *data = g_bytes_get_data (body, &size);
+        g_autoptr(BaSecretString) key = parse_secret (data, size);
+
+        /* Only this buffer is ours to wipe; libsoup's own copies are out
+         * of reach. */
+        if (data != NULL)
+          sodium_memzero ((gpointer) data, size);
+
+        if (key == NULL)
+          {
+            g_debug ("Expected a new API key as a JSON string, got %" G_GSIZE_FORMAT " bytes of something else", size);
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server did not send the new API key. It may have been created anyway: check the list and revoke it if it has no use."));
+            return;
+          }
+
+        g_task_return_pointer (task, g_steal_pointer (&key), (GDestroyNotify) ba_wipe_string_free);
+      }
+      break;
+
+    case RESPONSE_API_KEYS:
+    case RESPONSE_FIRST_API_KEY:
+      /* Ten thousand keys are a couple of megabytes of JSON: parsed off
+       * the main thread so the window stays responsive. */
+      request->body = g_steal_pointer (&body);
+      g_task_run_in_thread (task, parse_api_keys_thread);
+      break;
+
     default:
       g_assert_not_reached ();
     }
 }
 
 static void
-start_request (BaApiClient         *self,
-               const char          *method,
-               const char          *path,
-               BaApiEndpoint        endpoint,
-               ResponseKind         kind,
-               char                *json_body,
-               GCancellable        *cancellable,
-               gpointer             source_tag,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+start_request_full (BaApiClient         *self,
+                    const char          *method,
+                    const char          *path,
+                    BaApiEndpoint        endpoint,
+                    ResponseKind         kind,
+                    gboolean             manages_keys,
+                    char                *json_body,
+                    GCancellable        *cancellable,
+                    gpointer             source_tag,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *url = NULL;
@@ -487,6 +679,7 @@ start_request (BaApiClient         *self,
   request = g_new0 (Request, 1);
   request->kind = kind;
   request->endpoint = endpoint;
+  request->manages_keys = manages_keys;
   request->message = soup_message_new (method, url);
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 
@@ -527,6 +720,22 @@ start_request (BaApiClient         *self,
 
   soup_session_send_and_read_async (self->session, request->message, G_PRIORITY_DEFAULT,
                                     cancellable, request_sent_cb, g_object_ref (task));
+}
+
+static void
+start_request (BaApiClient         *self,
+               const char          *method,
+               const char          *path,
+               BaApiEndpoint        endpoint,
+               ResponseKind         kind,
+               char                *json_body,
+               GCancellable        *cancellable,
+               gpointer             source_tag,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  start_request_full (self, method, path, endpoint, kind, FALSE, json_body,
+                      cancellable, source_tag, callback, user_data);
 }
 
 static char *
@@ -686,4 +895,262 @@ ba_api_client_refresh_token_finish (BaApiClient   *self,
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* API keys */
+
+static void
+return_early_error (BaApiClient         *self,
+                    GCancellable        *cancellable,
+                    gpointer             source_tag,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data,
+                    GError              *error)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_return_error (task, error);
+}
+
+/* {"<name_member>": name, "description": …|null, "<expiry_member>": ISO|null}.
+ * The two APIs spell the expiry differently (expiryDate on creation,
+ * expiry_date in OData). */
+static char *
+build_key_body (const char *name,
+                const char *description,
+                const char *expiry_member,
+                gint64      expiry_date)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *expiry = NULL;
+
+  if (expiry_date != 0)
+    expiry = ba_api_key_format_date (expiry_date);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "description");
+  if (description != NULL && description[0] != '\0')
+    json_builder_add_string_value (builder, description);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, expiry_member);
+  if (expiry != NULL)
+    json_builder_add_string_value (builder, expiry);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+static GError *
+check_key_fields (const char *name,
+                  gint64      expiry_date)
+{
+  if (name == NULL || name[0] == '\0')
+    return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT,
+                                _("Enter a name for the API key."));
+
+  if (!g_utf8_validate (name, -1, NULL))
+    return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT,
+                                _("The name of the API key is not valid text."));
+
+  /* 9999-12-31T23:59:59Z is the last date ISO-8601 can write in four
+   * digits. */
+  if (expiry_date < 0 || expiry_date > G_GINT64_CONSTANT (253402300799))
+    return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT,
+                                _("The expiry date is not a valid date."));
+
+  return NULL;
+}
+
+void
+ba_api_client_create_api_key_async (BaApiClient         *self,
+                                    const char          *name,
+                                    const char          *description,
+                                    gint64               expiry_date,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GError *error;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+
+  error = check_key_fields (name, expiry_date);
+  if (error != NULL)
+    {
+      return_early_error (self, cancellable, ba_api_client_create_api_key_async,
+                          callback, user_data, error);
+      return;
+    }
+
+  start_request_full (self, "POST", "/api-key/user/full", BA_API_ENDPOINT_AUTHENTICATED,
+                      RESPONSE_SECRET, TRUE,
+                      build_key_body (name, description, "expiryDate", expiry_date),
+                      cancellable, ba_api_client_create_api_key_async, callback, user_data);
+}
+
+char *
+ba_api_client_create_api_key_finish (BaApiClient   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_create_api_key_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+#define API_KEY_SELECT "$select=id,created_at,name,description,expiry_date"
+
+void
+ba_api_client_list_api_keys_async (BaApiClient         *self,
+                                   gint64               actor_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (actor_id > 0);
+
+  /* The CLI's query (account-api.md section 6): "name ne null" leaves out
+   * legacy unnamed keys. */
+  path = g_strdup_printf ("/v7/api_key?" API_KEY_SELECT
+                          "&$filter=is_of__actor%%20eq%%20%" G_GINT64_FORMAT "%%20and%%20name%%20ne%%20null"
+                          "&$orderby=name%%20asc",
+                          actor_id);
+  start_request (self, "GET", path, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_API_KEYS, NULL,
+                 cancellable, ba_api_client_list_api_keys_async, callback, user_data);
+}
+
+GPtrArray *
+ba_api_client_list_api_keys_finish (BaApiClient   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_list_api_keys_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_api_client_find_newest_api_key_async (BaApiClient         *self,
+                                         gint64               actor_id,
+                                         const char          *name,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GString) quoted = NULL;
+  g_autofree char *filter = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (actor_id > 0);
+  g_return_if_fail (name != NULL);
+
+  /* An OData string literal doubles its quotes; the whole filter is then
+   * percent-encoded, so no character of the name can end the query. */
+  quoted = g_string_new (name);
+  g_string_replace (quoted, "'", "''", 0);
+  filter = g_strdup_printf ("is_of__actor eq %" G_GINT64_FORMAT " and name eq '%s'",
+                            actor_id, quoted->str);
+  escaped = g_uri_escape_string (filter, NULL, FALSE);
+  path = g_strdup_printf ("/v7/api_key?" API_KEY_SELECT "&$filter=%s&$orderby=id%%20desc&$top=1",
+                          escaped);
+  start_request (self, "GET", path, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_FIRST_API_KEY, NULL,
+                 cancellable, ba_api_client_find_newest_api_key_async, callback, user_data);
+}
+
+BaApiKey *
+ba_api_client_find_newest_api_key_finish (BaApiClient   *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_find_newest_api_key_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_api_client_update_api_key_async (BaApiClient         *self,
+                                    gint64               id,
+                                    const char          *name,
+                                    const char          *description,
+                                    gint64               expiry_date,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  GError *error;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (id > 0);
+
+  error = check_key_fields (name, expiry_date);
+  if (error != NULL)
+    {
+      return_early_error (self, cancellable, ba_api_client_update_api_key_async,
+                          callback, user_data, error);
+      return;
+    }
+
+  path = g_strdup_printf ("/v7/api_key(%" G_GINT64_FORMAT ")", id);
+  start_request_full (self, "PATCH", path, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_ANY, TRUE,
+                      build_key_body (name, description, "expiry_date", expiry_date),
+                      cancellable, ba_api_client_update_api_key_async, callback, user_data);
+}
+
+gboolean
+ba_api_client_update_api_key_finish (BaApiClient   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_update_api_key_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_api_client_revoke_api_key_async (BaApiClient         *self,
+                                    gint64               id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (id > 0);
+
+  path = g_strdup_printf ("/v7/api_key(%" G_GINT64_FORMAT ")", id);
+  start_request_full (self, "DELETE", path, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_ANY, TRUE,
+                      NULL, cancellable, ba_api_client_revoke_api_key_async, callback, user_data);
+}
+
+gboolean
+ba_api_client_revoke_api_key_finish (BaApiClient   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_revoke_api_key_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

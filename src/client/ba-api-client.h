@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "ba-api-key.h"
 #include "ba-identity.h"
 
 G_BEGIN_DECLS
@@ -79,5 +80,86 @@ void         ba_api_client_refresh_token_async  (BaApiClient          *self,
 char        *ba_api_client_refresh_token_finish (BaApiClient          *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+
+/* API keys (account-api.md section 6). Only a session token may create,
+ * update or revoke keys: when the credential set with
+ * ba_api_client_set_token() is an API key, the server's 401 is reported as
+ * BA_ERROR_PERMISSION_DENIED ("API keys cannot manage API keys"), not as
+ * the end of the session. A 400 about a too long name or description
+ * carries the server's own message. */
+
+/* POST /api-key/user/full {name, description, expiryDate}. @description
+ * may be NULL (or "") for none; @expiry_date is Unix seconds, or 0 for a
+ * key that never expires. The session token must be fresh (less than 20
+ * minutes since the password was given), else BA_ERROR_FRESH_AUTH_REQUIRED.
+ *
+ * The finish function returns the new secret key. The server shows it
+ * only this once; it is the caller's to show and then free with
+ * ba_wipe_string_free() (or g_autoptr(BaSecretString)), which overwrites
+ * it. It is never logged or cached. */
+void         ba_api_client_create_api_key_async  (BaApiClient          *self,
+                                                  const char           *name,
+                                                  const char           *description,
+                                                  gint64                expiry_date,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+char        *ba_api_client_create_api_key_finish (BaApiClient          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* GET /v7/api_key with the CLI's query: the named keys of the actor
+ * @actor_id (BaIdentity.actor_id, not the user id), ordered by name.
+ * Returns a GPtrArray of BaApiKey (element free function set) in the
+ * server's order. The answer is parsed in a worker thread; anything that
+ * is not {"d":[…]} with well-formed rows is BA_ERROR_INVALID_RESPONSE. */
+void         ba_api_client_list_api_keys_async   (BaApiClient          *self,
+                                                  gint64                actor_id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray   *ba_api_client_list_api_keys_finish  (BaApiClient          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* The newest key (highest id) of @actor_id named @name, or NULL without
+ * error when there is none. Creating a key returns only the secret, so
+ * this is how the new key's id and dates are learned. */
+void         ba_api_client_find_newest_api_key_async  (BaApiClient          *self,
+                                                       gint64                actor_id,
+                                                       const char           *name,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+BaApiKey    *ba_api_client_find_newest_api_key_finish (BaApiClient          *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+/* PATCH /v7/api_key(@id) {name, description, expiry_date}: sets all three
+ * (@description NULL or "" clears it, @expiry_date 0 means never). @name
+ * must not be empty (BA_ERROR_INVALID_INPUT without a request). An expiry
+ * date in the past expires the key at once. */
+void         ba_api_client_update_api_key_async  (BaApiClient          *self,
+                                                  gint64                id,
+                                                  const char           *name,
+                                                  const char           *description,
+                                                  gint64                expiry_date,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean     ba_api_client_update_api_key_finish (BaApiClient          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* DELETE /v7/api_key(@id). Like the server, a key that does not exist (or
+ * is not yours) is not an error: the answer is the same 200. */
+void         ba_api_client_revoke_api_key_async  (BaApiClient          *self,
+                                                  gint64                id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean     ba_api_client_revoke_api_key_finish (BaApiClient          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 
 G_END_DECLS
