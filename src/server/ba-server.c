@@ -223,6 +223,29 @@ respond_message (Request    *request,
 }
 
 static void
+wipe_and_free (gpointer data)
+{
+  sodium_memzero (data, strlen (data));
+  g_free (data);
+}
+
+/* 200 with @secret as a JSON string, from a buffer that is wiped when
+ * libsoup lets go of it. @secret must need no JSON escaping (API keys
+ * are alphanumeric). */
+static void
+respond_secret_string (Request    *request,
+                       const char *secret)
+{
+  char *json = g_strconcat ("\"", secret, "\"", NULL);
+  g_autoptr(GBytes) bytes = g_bytes_new_with_free_func (json, strlen (json), wipe_and_free, json);
+
+  soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                "Content-Type", "application/json; charset=utf-8");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (request->msg), bytes);
+}
+
+static void
 respond_too_many_requests (Request *request,
                            gint64   retry_after)
 {
@@ -798,7 +821,6 @@ handle_create_api_key (BaServer *self,
 {
   BaServerCredential *credential = request->credential;
   g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expiry_date = NULL;
   g_autofree char *key = NULL;
@@ -843,17 +865,12 @@ handle_create_api_key (BaServer *self,
     {
       g_warning ("Could not create an API key: %s", error->message);
       respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
-      sodium_memzero (key, strlen (key));
+      sodium_memzero (key, BA_SERVER_API_KEY_LENGTH);
       return;
     }
 
-  node = json_node_new (JSON_NODE_VALUE);
-  json_node_set_string (node, key);
-  respond_json (request, SOUP_STATUS_OK, node);
-
-  /* The response holds its own copy; wipe ours and the node's. */
-  sodium_memzero (key, strlen (key));
-  sodium_memzero ((char *) json_node_get_string (node), strlen (key));
+  respond_secret_string (request, key);
+  sodium_memzero (key, BA_SERVER_API_KEY_LENGTH);
 
   g_debug ("User %" G_GINT64_FORMAT " created API key %" G_GINT64_FORMAT,
            credential->user->id, id);
