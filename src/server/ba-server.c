@@ -909,9 +909,8 @@ resource_exists (BaServer   *self,
   return name == NULL || ba_odata_model_lookup (self->model, name) != NULL;
 }
 
-/* Reads a PATCH body for api_key: any of name, description and
- * expiry_date. Other members (the owner, the key, the id) cannot be
- * changed: a 400 naming them. */
+/* What a PATCH of api_key changes: @name unless NULL, the others when
+ * their set_ flag is TRUE. */
 typedef struct
 {
   const char *name;
@@ -921,6 +920,9 @@ typedef struct
   char       *expiry_date;
 } ApiKeyChanges;
 
+/* Reads a PATCH body for api_key: any of name, description and
+ * expiry_date. Other members (the owner, the key, the id) cannot be
+ * changed: a 400 naming them. */
 static gboolean
 read_api_key_changes (Request       *request,
                       JsonObject    *object,

@@ -90,7 +90,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *unused = NULL;
 
   f->first = ba_test_server_start (TRUE, &error);
   g_assert_no_error (error);
@@ -334,7 +333,6 @@ test_options (Fixture       *f,
   g_autofree char *one = NULL;
   g_autofree char *count = NULL;
   g_autofree char *names = NULL;
-  g_autofree char *body = NULL;
   g_autoptr(JsonArray) rows = NULL;
 
   /* /$count, with and without a filter. */
@@ -403,7 +401,6 @@ test_options (Fixture       *f,
   rows = get_d (f, f->a->token, "/v7/api_key/");
   g_assert_cmpuint (json_array_get_length (rows), ==, 4);
   g_assert_cmpuint (request (f, "HEAD", "/v7/api_key", f->a->token, NULL, NULL), ==, 200);
-  (void) body;
 }
 
 static void
