@@ -17,6 +17,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "ba-api-key.h"
 #include "ba-error.h"
 #include "ba-vault.h"
 #include "ba-wipe.h"
@@ -33,6 +34,9 @@ struct _BaVault
   /* Only one thread uses the connection at a time. */
   GMutex    lock;
   sqlite3  *db;
+
+  /* One thread, so API-key jobs run in the order they were asked for. */
+  GThreadPool *key_jobs;
 };
 
 G_DEFINE_FINAL_TYPE (BaVault, ba_vault, G_TYPE_OBJECT)
@@ -54,6 +58,17 @@ static const char * const migrations[] = {
   "  last_used_at   INTEGER NOT NULL DEFAULT 0"
   ");"
   "CREATE INDEX accounts_by_last_used ON accounts (last_used_at);",
+
+  /* 2: api_keys, metadata only: the secret key is never stored. */
+  "CREATE TABLE api_keys ("
+  "  account_id  TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  id          INTEGER NOT NULL,"
+  "  name        TEXT    NOT NULL,"
+  "  description TEXT,"
+  "  created_at  INTEGER NOT NULL DEFAULT 0,"
+  "  expiry_date INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (account_id, id)"
+  ");",
 };
 
 void
@@ -74,6 +89,13 @@ ba_vault_finalize (GObject *object)
 {
   BaVault *self = (BaVault *)object;
 
+  /* Every queued job holds a reference, so none is left by now. The
+   * last reference may be dropped on the pool's own thread, which must
+   * not wait for itself. */
+  if (self->key_jobs != NULL)
+    g_thread_pool_free (self->key_jobs, FALSE, FALSE);
+  self->key_jobs = NULL;
+
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   self->db = NULL;
@@ -91,11 +113,17 @@ ba_vault_class_init (BaVaultClass *klass)
   object_class->finalize = ba_vault_finalize;
 }
 
+static void key_job_run (gpointer data,
+                         gpointer user_data);
+
 static void
 ba_vault_init (BaVault *self)
 {
   g_mutex_init (&self->lock);
+  /* Not exclusive: the thread comes from GLib's shared pool when needed. */
+  self->key_jobs = g_thread_pool_new (key_job_run, NULL, 1, FALSE, NULL);
 }
+
 
 /* A user-facing message for an SQLite failure; the detail is logged. */
 static void
@@ -846,4 +874,433 @@ ba_vault_forget_account_finish (BaVault       *self,
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* API keys */
+
+typedef enum
+{
+  KEY_JOB_REPLACE,
+  KEY_JOB_SAVE,
+  KEY_JOB_DELETE,
+  KEY_JOB_LOAD,
+} KeyJobKind;
+
+/* A plain copy of a BaApiKey, taken on the caller's thread so the worker
+ * never reads an object the main thread may be changing. */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+  char   *description;
+  gint64  created_at;
+  gint64  expiry_date;
+} KeyRow;
+
+typedef struct
+{
+  KeyJobKind  kind;
+  char       *account_id;
+  GArray     *rows;   /* KeyRow */
+  GArray     *ids;    /* gint64 */
+} KeyJob;
+
+static void
+key_row_clear (gpointer data)
+{
+  KeyRow *row = data;
+
+  g_free (row->name);
+  g_free (row->description);
+}
+
+static void
+key_job_free (KeyJob *job)
+{
+  g_free (job->account_id);
+  g_clear_pointer (&job->rows, g_array_unref);
+  g_clear_pointer (&job->ids, g_array_unref);
+  g_free (job);
+}
+
+static KeyJob *
+key_job_new (KeyJobKind  kind,
+             const char *account_id)
+{
+  KeyJob *job = g_new0 (KeyJob, 1);
+
+  job->kind = kind;
+  job->account_id = g_strdup (account_id);
+
+  return job;
+}
+
+static void
+key_job_add_row (KeyJob   *job,
+                 BaApiKey *key)
+{
+  KeyRow row = {
+    .id = ba_api_key_get_id (key),
+    .name = g_strdup (ba_api_key_get_name (key)),
+    .description = g_strdup (ba_api_key_get_description (key)),
+    .created_at = ba_api_key_get_created_at (key),
+    .expiry_date = ba_api_key_get_expiry_date (key),
+  };
+
+  if (job->rows == NULL)
+    {
+      job->rows = g_array_new (FALSE, FALSE, sizeof (KeyRow));
+      g_array_set_clear_func (job->rows, key_row_clear);
+    }
+
+  g_array_append_val (job->rows, row);
+}
+
+static void
+bind_key_row (sqlite3_stmt *stmt,
+              const char   *account_id,
+              const KeyRow *row)
+{
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, row->id);
+  sqlite3_bind_text (stmt, 3, row->name, -1, SQLITE_STATIC);
+  if (row->description != NULL)
+    sqlite3_bind_text (stmt, 4, row->description, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 4);
+  sqlite3_bind_int64 (stmt, 5, row->created_at);
+  sqlite3_bind_int64 (stmt, 6, row->expiry_date);
+}
+
+#define INSERT_KEY_SQL \
+  "INSERT INTO api_keys (account_id, id, name, description, created_at, expiry_date)" \
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6);"
+#define UPDATE_KEY_SQL \
+  "UPDATE api_keys SET name = ?3, description = ?4, created_at = ?5, expiry_date = ?6" \
+  " WHERE account_id = ?1 AND id = ?2;"
+
+/* Runs one statement per row, reusing it (prepare once, reset per row):
+ * the difference is large for ten thousand rows. */
+static int
+run_for_rows (sqlite3      *db,
+              const char   *sql,
+              const char   *account_id,
+              GArray       *rows)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  for (guint i = 0; rc == SQLITE_OK && rows != NULL && i < rows->len; i++)
+    {
+      bind_key_row (stmt, account_id, &g_array_index (rows, KeyRow, i));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  return rc;
+}
+
+static int
+delete_keys (sqlite3    *db,
+             const char *account_id,
+             GArray     *ids)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (ids == NULL)
+    {
+      rc = sqlite3_prepare_v2 (db, "DELETE FROM api_keys WHERE account_id = ?1;", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        }
+      sqlite3_finalize (stmt);
+      return rc;
+    }
+
+  rc = sqlite3_prepare_v2 (db, "DELETE FROM api_keys WHERE account_id = ?1 AND id = ?2;", -1, &stmt, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < ids->len; i++)
+    {
+      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, g_array_index (ids, gint64, i));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  return rc;
+}
+
+/* The writes of one job, all in one transaction. */
+static gboolean
+write_keys (BaVault  *self,
+            KeyJob   *job,
+            GError  **error)
+{
+  int rc;
+
+  rc = exec_sql (self->db, "BEGIN IMMEDIATE;");
+  if (rc == SQLITE_OK)
+    {
+      switch (job->kind)
+        {
+        case KEY_JOB_REPLACE:
+          rc = delete_keys (self->db, job->account_id, NULL);
+          if (rc == SQLITE_OK)
+            rc = run_for_rows (self->db, INSERT_KEY_SQL, job->account_id, job->rows);
+          break;
+
+        case KEY_JOB_SAVE:
+          /* No UPSERT in SQLite 3.15: update, and insert if nothing was. */
+          rc = run_for_rows (self->db, UPDATE_KEY_SQL, job->account_id, job->rows);
+          if (rc == SQLITE_OK && sqlite3_changes (self->db) == 0)
+            rc = run_for_rows (self->db, INSERT_KEY_SQL, job->account_id, job->rows);
+          break;
+
+        case KEY_JOB_DELETE:
+          rc = delete_keys (self->db, job->account_id, job->ids);
+          break;
+
+        case KEY_JOB_LOAD:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  if (rc == SQLITE_OK)
+    rc = exec_sql (self->db, "COMMIT;");
+
+  if (rc != SQLITE_OK)
+    {
+      /* The error is read before ROLLBACK resets it. */
+      set_sqlite_error (error, self->db, rc, "saving API keys");
+      exec_sql (self->db, "ROLLBACK;");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GPtrArray *
+load_keys (BaVault     *self,
+           const char  *account_id,
+           GError     **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  /* SQLite's BINARY collation is the byte order ba_api_key_compare()
+   * uses. */
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT id, name, description, created_at, expiry_date"
+                           " FROM api_keys WHERE account_id = ?1 ORDER BY name, id;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (keys,
+                         ba_api_key_new (sqlite3_column_int64 (stmt, 0),
+                                         (const char *) sqlite3_column_text (stmt, 1),
+                                         (const char *) sqlite3_column_text (stmt, 2),
+                                         sqlite3_column_int64 (stmt, 3),
+                                         sqlite3_column_int64 (stmt, 4)));
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "loading API keys");
+      return NULL;
+    }
+
+  return g_steal_pointer (&keys);
+}
+
+static void
+key_job_run (gpointer data,
+             gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+  BaVault *self = g_task_get_source_object (task);
+  KeyJob *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_mutex_lock (&self->lock);
+
+  if (job->kind == KEY_JOB_LOAD)
+    {
+      GPtrArray *keys = load_keys (self, job->account_id, &error);
+
+      g_mutex_unlock (&self->lock);
+      if (keys == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, keys, (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+
+  if (!write_keys (self, job, &error))
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_mutex_unlock (&self->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+queue_key_job (BaVault             *self,
+               KeyJob              *job,
+               GCancellable        *cancellable,
+               gpointer             source_tag,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) key_job_free);
+  g_thread_pool_push (self->key_jobs, task, NULL);
+}
+
+void
+ba_vault_replace_api_keys_async (BaVault             *self,
+                                 const char          *account_id,
+                                 GPtrArray           *keys,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  KeyJob *job;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+  g_return_if_fail (keys != NULL);
+
+  job = key_job_new (KEY_JOB_REPLACE, account_id);
+  job->rows = g_array_sized_new (FALSE, FALSE, sizeof (KeyRow), keys->len);
+  g_array_set_clear_func (job->rows, key_row_clear);
+  for (guint i = 0; i < keys->len; i++)
+    key_job_add_row (job, g_ptr_array_index (keys, i));
+
+  queue_key_job (self, job, cancellable, ba_vault_replace_api_keys_async, callback, user_data);
+}
+
+gboolean
+ba_vault_replace_api_keys_finish (BaVault       *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  if (!check_task (self, result, ba_vault_replace_api_keys_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_vault_save_api_key_async (BaVault             *self,
+                             const char          *account_id,
+                             BaApiKey            *key,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  KeyJob *job;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+  g_return_if_fail (BA_IS_API_KEY (key));
+
+  job = key_job_new (KEY_JOB_SAVE, account_id);
+  key_job_add_row (job, key);
+
+  queue_key_job (self, job, cancellable, ba_vault_save_api_key_async, callback, user_data);
+}
+
+gboolean
+ba_vault_save_api_key_finish (BaVault       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  if (!check_task (self, result, ba_vault_save_api_key_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_vault_delete_api_keys_async (BaVault             *self,
+                                const char          *account_id,
+                                const gint64        *ids,
+                                guint                n_ids,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  KeyJob *job;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+  g_return_if_fail (ids != NULL || n_ids == 0);
+
+  job = key_job_new (KEY_JOB_DELETE, account_id);
+  job->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
+  if (n_ids > 0)
+    g_array_append_vals (job->ids, ids, n_ids);
+
+  queue_key_job (self, job, cancellable, ba_vault_delete_api_keys_async, callback, user_data);
+}
+
+gboolean
+ba_vault_delete_api_keys_finish (BaVault       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  if (!check_task (self, result, ba_vault_delete_api_keys_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_vault_load_api_keys_async (BaVault             *self,
+                              const char          *account_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+
+  queue_key_job (self, key_job_new (KEY_JOB_LOAD, account_id), cancellable,
+                 ba_vault_load_api_keys_async, callback, user_data);
+}
+
+GPtrArray *
+ba_vault_load_api_keys_finish (BaVault       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  if (!check_task (self, result, ba_vault_load_api_keys_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

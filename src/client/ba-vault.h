@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "ba-api-key.h"
+
 G_BEGIN_DECLS
 
 /* One cached account row. */
@@ -87,6 +89,59 @@ void            ba_vault_forget_account_async      (BaVault              *self,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
 gboolean        ba_vault_forget_account_finish     (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* Cached API keys (schema 2): the metadata of BaApiKey only, never a
+ * secret key, in rows that belong to an account (forgetting the account
+ * forgets them). These calls run in call order on one worker thread of
+ * their own, so a later call never overtakes an earlier one: callers may
+ * fire them without waiting. */
+
+/* Replaces all cached keys of @account_id with @keys (BaApiKey), in one
+ * transaction: either the whole new list is saved or the old one stays.
+ * The keys are copied before returning. The account row must exist. */
+void            ba_vault_replace_api_keys_async    (BaVault              *self,
+                                                    const char           *account_id,
+                                                    GPtrArray            *keys,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ba_vault_replace_api_keys_finish   (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* Inserts @key, or updates the cached key with the same id. */
+void            ba_vault_save_api_key_async        (BaVault              *self,
+                                                    const char           *account_id,
+                                                    BaApiKey             *key,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ba_vault_save_api_key_finish       (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* Deletes the cached keys with these ids (unknown ids are ignored). */
+void            ba_vault_delete_api_keys_async     (BaVault              *self,
+                                                    const char           *account_id,
+                                                    const gint64         *ids,
+                                                    guint                 n_ids,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ba_vault_delete_api_keys_finish    (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* All cached keys of @account_id as a GPtrArray of BaApiKey (element free
+ * function set), sorted like ba_api_key_compare(); empty when none. */
+void            ba_vault_load_api_keys_async       (BaVault              *self,
+                                                    const char           *account_id,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+GPtrArray      *ba_vault_load_api_keys_finish      (BaVault              *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
