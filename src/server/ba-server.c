@@ -366,7 +366,17 @@ request_finished_cb (SoupServer        *soup,
                      BaServer          *self)
 {
   GUri *uri = soup_server_message_get_uri (msg);
-  g_autofree char *query = redact_query (g_uri_get_query (uri));
+  g_autofree char *query = NULL;
+
+  /* libsoup answers a request line it cannot parse (a bad percent
+   * escape, say) itself, with no URI. */
+  if (uri == NULL)
+    {
+      g_debug ("(unparsable request) -> %u", soup_server_message_get_status (msg));
+      return;
+    }
+
+  query = redact_query (g_uri_get_query (uri));
 
   g_debug ("%s %s%s%s -> %u",
            soup_server_message_get_method (msg),

@@ -177,3 +177,45 @@ test_find_key_by_name (BaTestServer *server,
 
   return NULL;
 }
+
+/* Sends a request line libsoup's client would refuse to build (a bad
+ * percent escape) over a plain socket; returns the status code. */
+guint
+test_raw_status (BaTestServer *server,
+                 const char   *path_and_query,
+                 const char   *token)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *request_text = NULL;
+  char response[64] = { 0 };
+  gsize got = 0;
+  guint64 status = 0;
+
+  uri = g_uri_parse (ba_test_server_get_url (server), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
+                                                NULL, &error);
+  g_assert_no_error (error);
+
+  request_text = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %s\r\n%s%s%s"
+                                  "Connection: close\r\n\r\n",
+                                  path_and_query, g_uri_get_host (uri),
+                                  token != NULL ? "Authorization: Bearer " : "",
+                                  token != NULL ? token : "",
+                                  token != NULL ? "\r\n" : "");
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            request_text, strlen (request_text), NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                          response, sizeof response - 1, &got, NULL, &error));
+  g_assert_no_error (error);
+
+  /* "HTTP/1.1 400 Bad Request" */
+  g_assert_true (g_str_has_prefix (response, "HTTP/1.1 "));
+  status = g_ascii_strtoull (response + 9, NULL, 10);
+
+  return (guint) status;
+}

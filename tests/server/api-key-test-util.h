@@ -68,4 +68,11 @@ JsonObject *test_find_key_by_name     (BaTestServer  *server,
                                        const char    *token,
                                        const char    *name);
 
+/* Sends GET @path_and_query over a plain socket, for request lines
+ * libsoup's client refuses to build (a bad percent escape); returns the
+ * status code. @token (nullable) goes out as Bearer. */
+guint       test_raw_status           (BaTestServer  *server,
+                                       const char    *path_and_query,
+                                       const char    *token);
+
 G_END_DECLS

@@ -628,9 +628,14 @@ test_not_logged (void)
   g_assert_cmpuint (ba_test_server_request (server, "GET", "/v7/api_key", key, NULL, NULL,
                                             NULL, NULL, NULL), ==, 200);
 
+  /* A request line libsoup cannot parse is logged without a warning. */
+  g_assert_cmpuint (test_raw_status (server, "/v7/api_key?$filter=%ZZ", key), ==, 400);
+
   g_assert_true (ba_test_server_terminate (server, &error));
   g_assert_no_error (error);
   log = ba_test_server_get_log (server);
+  g_assert_null (strstr (log, "CRITICAL"));
+  g_assert_null (strstr (log, "WARNING"));
   g_assert_nonnull (strstr (log, "/actor/v1/whoami?apikey=REDACTED"));
   g_assert_null (strstr (log, key));
 }
