@@ -115,6 +115,16 @@ ba_api_key_init (BaApiKey *self)
 {
 }
 
+/* An empty description is no description, wherever it came from. */
+static char *
+normalize_description (const char *description)
+{
+  if (description == NULL || description[0] == '\0')
+    return NULL;
+
+  return g_strdup (description);
+}
+
 BaApiKey *
 ba_api_key_new (gint64      id,
                 const char *name,
@@ -131,7 +141,7 @@ ba_api_key_new (gint64      id,
   self = g_object_new (BA_TYPE_API_KEY, NULL);
   self->id = id;
   self->name = g_strdup (name);
-  self->description = g_strdup (description);
+  self->description = normalize_description (description);
   self->created_at = created_at;
   self->expiry_date = expiry_date;
 
@@ -231,6 +241,9 @@ ba_api_key_set_fields (BaApiKey   *self,
       name_changed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_NAME]);
     }
+
+  if (description != NULL && description[0] == '\0')
+    description = NULL;
 
   if (g_strcmp0 (self->description, description) != 0)
     {

@@ -26,7 +26,7 @@ G_DECLARE_FINAL_TYPE (BaApiKey, ba_api_key, BA, API_KEY, GObject)
  *
  * Properties (all read-only, notified when BaAccount updates the key in
  * place after a rename or a sync): "id" (gint64), "name" (string),
- * "description" (string, NULL when there is none), "created-at" (gint64,
+ * "description" (string, NULL when there is none; "" is read as none), "created-at" (gint64,
  * Unix seconds, 0 when unknown), "expiry-date" (gint64, Unix seconds,
  * 0 when the key never expires). Every time is in Unix seconds, like
  * BaSession's. */
