@@ -851,7 +851,11 @@ test_hostile (Fixture       *f,
             switch (g_test_rand_int_range (0, 3))
               {
               case 0:
-                g_string_erase (query, at, MIN (1 + g_test_rand_int_range (0, 8), (gint) (query->len - at)));
+                {
+                  gint len = 1 + g_test_rand_int_range (0, 8);
+
+                  g_string_erase (query, at, MIN (len, (gint) (query->len - at)));
+                }
                 break;
               case 1:
                 g_string_insert_c (query, at, pieces[g_test_rand_int_range (0, sizeof pieces - 1)]);
