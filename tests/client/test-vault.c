@@ -653,6 +653,70 @@ test_bad_folder (Fixture       *f,
   g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
 }
 
+/* A file written by the first release (schema 1, accounts only) is
+ * upgraded in place: its rows stay, and API keys can be cached. */
+static void
+test_migrate_from_1 (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) key = make_key (21);
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(BaVaultAccount) row = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  gboolean rebuilt = TRUE;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (f->dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (f->path, "", 0, NULL));
+  db = raw_open (f->path, key);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE accounts ("
+                                 "  id TEXT PRIMARY KEY NOT NULL, server_url TEXT NOT NULL,"
+                                 "  user_id INTEGER NOT NULL, actor_id INTEGER NOT NULL,"
+                                 "  username TEXT NOT NULL, email TEXT,"
+                                 "  last_synced_at INTEGER NOT NULL DEFAULT 0,"
+                                 "  last_used_at INTEGER NOT NULL DEFAULT 0);"
+                                 "CREATE INDEX accounts_by_last_used ON accounts (last_used_at);"
+                                 "INSERT INTO accounts VALUES ('5@https://old.example', 'https://old.example',"
+                                 "  5, 50, 'old', NULL, 100, 200);"
+                                 "PRAGMA user_version = 1;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  vault = open_vault (f->path, key, &rebuilt);
+  g_assert_false (rebuilt);
+  g_assert_cmpint (ba_vault_get_schema_version (vault), ==, 2);
+
+  ba_vault_load_last_account_async (vault, NULL, ba_client_test_store_result, &result);
+  row = ba_vault_load_last_account_finish (vault, ba_client_test_wait (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (row->username, ==, "old");
+  g_assert_cmpint (row->actor_id, ==, 50);
+
+  g_ptr_array_add (keys, ba_api_key_new (7, "kept", NULL, 300, 0));
+  ba_vault_replace_api_keys_async (vault, row->id, keys, NULL, ba_client_test_store_result, &result);
+  g_assert_true (ba_vault_replace_api_keys_finish (vault, ba_client_test_wait (&result), &error));
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_clear_object (&vault);
+
+  /* Reopened: no second migration, the key is still there. */
+  vault = open_vault (f->path, key, &rebuilt);
+  g_assert_cmpint (ba_vault_get_schema_version (vault), ==, 2);
+  ba_vault_load_api_keys_async (vault, row->id, NULL, ba_client_test_store_result, &result);
+  loaded = ba_vault_load_api_keys_finish (vault, ba_client_test_wait (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 1);
+  g_assert_cmpstr (ba_api_key_get_name (g_ptr_array_index (loaded, 0)), ==, "kept");
+  g_assert_cmpint (ba_api_key_get_created_at (g_ptr_array_index (loaded, 0)), ==, 300);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -668,6 +732,7 @@ main (int   argc,
   g_test_add ("/ba/vault/plaintext", Fixture, NULL, fixture_setup, test_plaintext, fixture_teardown);
   g_test_add ("/ba/vault/cipher-version", Fixture, NULL, fixture_setup, test_cipher_version, fixture_teardown);
   g_test_add ("/ba/vault/schema-version", Fixture, NULL, fixture_setup, test_schema_version, fixture_teardown);
+  g_test_add ("/ba/vault/migrate-from-1", Fixture, NULL, fixture_setup, test_migrate_from_1, fixture_teardown);
   g_test_add ("/ba/vault/forget", Fixture, NULL, fixture_setup, test_forget, fixture_teardown);
   g_test_add ("/ba/vault/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);
   g_test_add ("/ba/vault/read-only", Fixture, NULL, fixture_setup, test_read_only, fixture_teardown);
