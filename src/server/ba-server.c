@@ -1352,6 +1352,11 @@ ba_server_new (const char  *data_dir,
   if (self->store == NULL)
     return NULL;
 
+  /* A model that names a missing column would only fail on the first
+   * query that uses it; refuse to start instead. */
+  if (!ba_odata_model_check (self->model, ba_server_store_get_db (self->store), error))
+    return NULL;
+
   secret_path = g_build_filename (data_dir, "jwt-secret", NULL);
   self->auth = ba_server_auth_new (self->store, secret_path, error);
   if (self->auth == NULL)

@@ -18,6 +18,7 @@
 #include "ba-error.h"
 #include "ba-jwt.h"
 #include "ba-server-auth.h"
+#include "ba-server-model.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
 
@@ -637,6 +638,29 @@ test_api_keys (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM api_key"), ==, 0);
 }
 
+/* The /v7/ model names only tables and columns the latest schema has, and
+ * hides the key hash. */
+static void
+test_model (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(BaODataModel) model = ba_server_model_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaODataQuery) query = NULL;
+
+  g_assert_true (ba_odata_model_check (model, ba_server_store_get_db (f->store), &error));
+  g_assert_no_error (error);
+
+  query = ba_odata_query_parse (model, "/api_key", "$select=key", &error);
+  g_assert_null (query);
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  query = ba_odata_query_parse (model, "/user", "$select=email", &error);
+  g_assert_null (query);
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+}
+
 /* A database left at schema version 1 (issue 2's server) gains the
  * api_key table and keeps its users. */
 static void
@@ -699,6 +723,7 @@ main (int   argc,
   ADD ("/ba/server/auth/async-check", test_auth_async);
   ADD ("/ba/server/auth/bad-secret", test_auth_bad_secret);
   ADD ("/ba/server/auth/api-keys", test_api_keys);
+  ADD ("/ba/server/model/check", test_model);
   g_test_add_func ("/ba/server/store/migrate-v1", test_store_migrate_v1);
 
 #undef ADD
