@@ -312,19 +312,24 @@ update_switcher_bar (BaAccountPage *self)
                                     several && adw_view_switcher_title_get_title_visible (self->switcher_title));
 }
 
+/* One request on behalf of the page. Its own cancellable tells whether the
+ * answer still matters: the page may have moved on to another account. */
 typedef struct
 {
   BaAccountPage *self;
   GCancellable  *cancellable;
+  gboolean       quiet;   /* started by the app, not by the user */
 } Request;
 
 static Request *
-request_new (BaAccountPage *self)
+request_new (BaAccountPage *self,
+             gboolean       quiet)
 {
   Request *request = g_new0 (Request, 1);
 
   request->self = g_object_ref (self);
   request->cancellable = g_object_ref (self->cancellable);
+  request->quiet = quiet;
 
   return request;
 }
@@ -360,11 +365,35 @@ revalidate_cb (GObject      *object,
     {
       if (ba_account_get_state (BA_ACCOUNT (object)) == BA_ACCOUNT_STATE_ONLINE)
         toast (self, _("Back online"));
-      else
+      else if (!request->quiet)
         toast (self, _("The server still cannot be reached"));
     }
   else if (!g_error_matches (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN))
     toast (self, error->message);
+}
+
+static void
+retry (BaAccountPage *self,
+       gboolean       quiet)
+{
+  set_retrying (self, TRUE);
+  ba_account_revalidate_async (self->account,
+                               self->cancellable,
+                               revalidate_cb,
+                               request_new (self, quiet));
+}
+
+static void
+network_changed_cb (BaAccountPage   *self,
+                    gboolean         available,
+                    GNetworkMonitor *monitor)
+{
+  /* The connection came back: try the server again without being asked. */
+  if (available &&
+      self->account != NULL &&
+      !self->retrying &&
+      ba_account_get_state (self->account) == BA_ACCOUNT_STATE_OFFLINE)
+    retry (self, TRUE);
 }
 
 static void
@@ -378,11 +407,7 @@ notice_button_clicked_cb (BaAccountPage *self,
     case BA_ACCOUNT_STATE_OFFLINE:
       if (self->retrying)
         return;
-      set_retrying (self, TRUE);
-      ba_account_revalidate_async (self->account,
-                                   self->cancellable,
-                                   revalidate_cb,
-                                   request_new (self));
+      retry (self, FALSE);
       break;
 
     case BA_ACCOUNT_STATE_LOGGED_OUT:
@@ -438,7 +463,7 @@ logout_dialog_response_cb (BaAccountPage    *self,
   ba_account_logout_async (self->account,
                            self->cancellable,
                            logout_cb,
-                           request_new (self));
+                           request_new (self, FALSE));
 }
 
 static void
@@ -630,6 +655,10 @@ ba_account_page_init (BaAccountPage *self)
                                   G_CALLBACK (update_notice), self);
 
   self->clock_source = g_timeout_add_seconds (CLOCK_INTERVAL_SECONDS, clock_tick_cb, self);
+
+  g_signal_connect_object (g_network_monitor_get_default (), "network-changed",
+                           G_CALLBACK (network_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.logout", FALSE);
   update_switcher_bar (self);
