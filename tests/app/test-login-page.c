@@ -22,6 +22,8 @@
 #include "ba-test-server.h"
 #include "ba-window-private.h"
 
+#include <libsoup/soup.h>
+
 static BaTestServer *server;
 
 static const char *
@@ -224,6 +226,56 @@ test_unreachable_server (void)
 }
 
 static void
+garbage_handler (SoupServer        *soup_server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  static const char body[] = "<html><body>Welcome to nginx!</body></html>";
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, body, strlen (body));
+}
+
+static void
+test_invalid_response (void)
+{
+  g_autoptr(SoupServer) soup_server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected = NULL;
+  GSList *uris;
+  BaLoginPage *page;
+  BaWindow *window;
+
+  /* Something that is not an account server answers on the address. */
+  soup_server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (soup_server, NULL, garbage_handler, NULL, NULL);
+  soup_server_listen_local (soup_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (soup_server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+
+  ba_app_test_fill_in (page, url, "demo", "a password");
+  press_log_in (page);
+  wait_for_answer (page);
+
+  expected = expected_login_error (url, "demo", "a password");
+  g_assert_cmpstr (error_text (page), ==, expected);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
+  g_assert_cmpstr (row_text (page->username_row), ==, "demo");
+  g_assert_cmpstr (row_text (page->password_row), ==, "a password");
+
+  ba_app_test_close_window (window);
+  soup_server_disconnect (soup_server);
+}
+
+static void
 test_wrong_password (void)
 {
   g_autofree char *expected = NULL;
@@ -353,6 +405,7 @@ main (int   argc,
   g_test_add_func ("/ba/login-page/balena-cloud-by-default", test_balena_cloud_by_default);
   g_test_add_func ("/ba/login-page/insecure-url-refused", test_insecure_url_refused);
   g_test_add_func ("/ba/login-page/unreachable-server", test_unreachable_server);
+  g_test_add_func ("/ba/login-page/invalid-response", test_invalid_response);
   g_test_add_func ("/ba/login-page/wrong-password", test_wrong_password);
   g_test_add_func ("/ba/login-page/too-many-attempts", test_too_many_attempts);
   /* Last: it leaves a logged-in account in the vault. */
