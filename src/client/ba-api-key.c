@@ -232,6 +232,17 @@ ba_api_key_set_fields (BaApiKey   *self,
   g_return_val_if_fail (BA_IS_API_KEY (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
+  if (description != NULL && description[0] == '\0')
+    description = NULL;
+
+  /* A sync compares thousands of unchanged keys: skip the notify
+   * machinery for them. */
+  if (g_strcmp0 (self->name, name) == 0 &&
+      g_strcmp0 (self->description, description) == 0 &&
+      self->created_at == created_at &&
+      self->expiry_date == expiry_date)
+    return FALSE;
+
   g_object_freeze_notify (G_OBJECT (self));
 
   if (g_strcmp0 (self->name, name) != 0)
@@ -241,9 +252,6 @@ ba_api_key_set_fields (BaApiKey   *self,
       name_changed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_NAME]);
     }
-
-  if (description != NULL && description[0] == '\0')
-    description = NULL;
 
   if (g_strcmp0 (self->description, description) != 0)
     {
