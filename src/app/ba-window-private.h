@@ -35,6 +35,9 @@ struct _BaWindow
   BaVault              *vault;        /* NULL in session-only mode */
   BaAccount            *account;
   AdwToast             *toast;        /* the last one shown */
+
+  guint                 revalidate_source;
+  guint                 revalidating : 1;
 };
 
 G_END_DECLS

@@ -18,6 +18,11 @@
 
 G_DEFINE_FINAL_TYPE (BaWindow, ba_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* While the window is open the session is checked again now and then, so
+ * the token is refreshed once it is a day old (and so stays valid as long
+ * as the app is used) and a revoked session shows up. */
+#define REVALIDATE_INTERVAL_SECONDS (15 * 60)
+
 static void
 show_login_page (BaWindow *self)
 {
@@ -32,18 +37,52 @@ revalidate_cb (GObject      *object,
 {
   g_autoptr(BaWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (ba_account_revalidate_finish (BA_ACCOUNT (object), result, &error))
+  ok = ba_account_revalidate_finish (BA_ACCOUNT (object), result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
     return;
 
-  if (g_cancellable_is_cancelled (self->cancellable) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* The answer may be about an account that has logged out since. */
+  if (BA_ACCOUNT (object) != self->account)
+    return;
+
+  self->revalidating = FALSE;
+
+  if (ok || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   /* A refused session already shows as a notice on the account page,
    * through the account's state; anything else is worth a toast. */
   if (!g_error_matches (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN))
     ba_window_add_toast (self, error->message);
+}
+
+static void
+revalidate (BaWindow *self)
+{
+  if (self->account == NULL || self->revalidating)
+    return;
+
+  self->revalidating = TRUE;
+  ba_account_revalidate_async (self->account,
+                               self->cancellable,
+                               revalidate_cb,
+                               g_object_ref (self));
+}
+
+static gboolean
+revalidate_timeout_cb (gpointer user_data)
+{
+  BaWindow *self = user_data;
+
+  /* A refused session needs the user; an offline one is retried too. */
+  if (self->account != NULL &&
+      ba_account_get_state (self->account) != BA_ACCOUNT_STATE_LOGGED_OUT)
+    revalidate (self);
+
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -90,10 +129,7 @@ restore_cb (GObject      *object,
   if (ba_account_get_state (account) == BA_ACCOUNT_STATE_LOGGED_OUT)
     return;
 
-  ba_account_revalidate_async (account,
-                               self->cancellable,
-                               revalidate_cb,
-                               g_object_ref (self));
+  revalidate (self);
 }
 
 static void
@@ -214,6 +250,7 @@ account_page_logged_out_cb (BaWindow      *self,
 {
   ba_account_page_set_account (self->account_page, NULL);
   g_clear_object (&self->account);
+  self->revalidating = FALSE;
 
   ba_login_page_reset (self->login_page, NULL, NULL, FALSE);
   show_login_page (self);
@@ -264,6 +301,7 @@ ba_window_dispose (GObject *object)
   /* Callbacks hold a reference and check the cancellable, which is kept
    * until finalize for that reason. */
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->revalidate_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_WINDOW);
 
@@ -330,6 +368,10 @@ ba_window_init (BaWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  self->revalidate_source = g_timeout_add_seconds (REVALIDATE_INTERVAL_SECONDS,
+                                                   revalidate_timeout_cb,
+                                                   self);
 
   /* Start-up: vault key from the keyring, then the vault, then the last
    * account. The loading page shows until one of them answers. */
