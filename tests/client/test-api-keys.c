@@ -587,6 +587,47 @@ test_lifecycle (Fixture       *f,
   }
 }
 
+/* Names that need quoting in an OData literal or escaping in a URL still
+ * find the new key's details. */
+static void
+test_odd_names (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char * const names[] = {
+    "it's O''Brien's",
+    "ünïcödé ✓ key",
+    "a&b=c?d#e%20f+g/h",
+    "trailing space ",
+    "' or 1 eq 1 or name eq '",
+  };
+  g_autoptr(BaAccount) account = demo_login (f);
+  g_autoptr(GError) error = NULL;
+  GListModel *model = ba_account_get_api_keys (account);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(BaSecretString) key = create_key (account, names[i], NULL, 0, &error);
+      gboolean found = FALSE;
+
+      g_assert_no_error (error);
+      assert_valid_key (key);
+      g_assert_cmpuint (g_list_model_get_n_items (model), ==, i + 1);
+      for (guint j = 0; j < g_list_model_get_n_items (model); j++)
+        if (g_strcmp0 (ba_api_key_get_name (model_key (account, j)), names[i]) == 0)
+          found = TRUE;
+      g_assert_true (found);
+    }
+
+  /* The model built one key at a time matches the server's list. */
+  {
+    g_autofree char *before = describe_model (account);
+
+    g_assert_true (sync_keys (account, &error));
+    g_assert_no_error (error);
+    assert_model (account, before);
+  }
+}
+
 static void
 test_fresh_auth (Fixture       *f,
                  gconstpointer  data)
@@ -1401,6 +1442,7 @@ main (int   argc,
   g_test_add ("/ba/api-keys/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("lifecycle", test_lifecycle);
+  ADD ("odd-names", test_odd_names);
   ADD ("fresh-auth", test_fresh_auth);
   ADD ("api-key-session", test_api_key_session);
   ADD ("vault-no-secret", test_vault_no_secret);
