@@ -758,28 +758,18 @@ test_api_key_session (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_api_keys (restored)), ==, 1);
 }
 
-/* The whole file, and every decrypted row, must be free of @secret. */
-static void
-assert_vault_lacks (Fixture    *f,
-                    const char *secret,
-                    const char *expected_name)
+/* The vault file opened with plain SQLCipher calls and the key from the
+ * keyring, as an attacker with the keyring would. */
+static sqlite3 *
+raw_vault_open (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) key = NULL;
-  g_autofree char *contents = NULL;
   g_autofree char *hex = NULL;
   g_autofree char *pragma = NULL;
   GAsyncResult *result = NULL;
-  sqlite3_stmt *tables = NULL;
   sqlite3 *db = NULL;
-  gboolean seen_name = FALSE;
-  guint rows = 0;
-  gsize len = 0;
   GString *s;
-
-  g_assert_true (g_file_get_contents (f->vault_path, &contents, &len, &error));
-  g_assert_no_error (error);
-  g_assert_false (ba_client_test_contains (contents, len, secret));
 
   ba_secret_store_get_vault_key_async (f->store, NULL, ba_client_test_store_result, &result);
   key = ba_secret_store_get_vault_key_finish (f->store, WAIT (result), &error);
@@ -792,9 +782,32 @@ assert_vault_lacks (Fixture    *f,
   hex = g_string_free (s, FALSE);
   pragma = g_strdup_printf ("PRAGMA key = \"x'%s'\";", hex);
 
-  g_assert_cmpint (sqlite3_open_v2 (f->vault_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (f->vault_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, pragma, NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "PRAGMA cipher_compatibility = 3;", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  return db;
+}
+
+/* The whole file, and every decrypted row, must be free of @secret. */
+static void
+assert_vault_lacks (Fixture    *f,
+                    const char *secret,
+                    const char *expected_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  sqlite3_stmt *tables = NULL;
+  sqlite3 *db = NULL;
+  gboolean seen_name = FALSE;
+  guint rows = 0;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (f->vault_path, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_assert_false (ba_client_test_contains (contents, len, secret));
+
+  db = raw_vault_open (f);
 
   /* Every column of every row of every table, as text. */
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_master WHERE type = 'table';",
@@ -951,6 +964,38 @@ test_restore_offline (Fixture       *f,
     g_assert_cmpstr (shown, ==, before);
     g_assert_cmpstr (in_vault, ==, before);
   }
+}
+
+/* A key cache that cannot be read costs the cached list, not the
+ * account. */
+static void
+test_restore_broken_cache (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(BaAccount) account = demo_login (f);
+  g_autoptr(BaAccount) restored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaSecretString) key = NULL;
+  sqlite3 *db;
+
+  key = create_key (account, "cached", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_clear_object (&account);
+  g_clear_object (&f->vault);
+
+  db = raw_vault_open (f);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE api_keys;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->vault = open_vault (f->store, f->vault_path);
+  restored = restore (f->store, f->vault);
+  g_assert_cmpstr (ba_account_get_username (restored), ==, ba_test_server_get_demo_username (f->server));
+  g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_api_keys (restored)), ==, 0);
+
+  /* The server still has the list; only caching it fails. */
+  g_assert_false (sync_keys (restored, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_VAULT);
+  assert_model (restored, "cached|-|0");
 }
 
 static void
@@ -1281,6 +1326,37 @@ test_partial_revoke (void)
 }
 
 static void
+test_revoke_cancelled (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(BaSecretStore) store = NULL;
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  const gint64 ids[] = { 1, 2 };
+
+  account = fake_account (fake, &vault, &store);
+  fake->list_body = good_list;
+  g_assert_true (sync_keys (account, &error));
+  g_assert_no_error (error);
+
+  /* Cancelled (the dialog closed): nothing is sent, nothing removed. */
+  g_cancellable_cancel (cancellable);
+  ba_account_revoke_api_keys_async (account, ids, G_N_ELEMENTS (ids), cancellable,
+                                    ba_client_test_store_result, &result);
+  g_assert_false (ba_account_revoke_api_keys_finish (account, WAIT (result), &failed, &error));
+  g_object_unref (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (failed);
+  g_assert_cmpuint (failed->len, ==, 2);
+  g_assert_cmpuint (fake->n_deletes, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_api_keys (account)), ==, 3);
+}
+
+static void
 test_session_over (void)
 {
   g_autoptr(Fake) fake = fake_new ();
@@ -1447,6 +1523,7 @@ main (int   argc,
   ADD ("api-key-session", test_api_key_session);
   ADD ("vault-no-secret", test_vault_no_secret);
   ADD ("restore-offline", test_restore_offline);
+  ADD ("restore-broken-cache", test_restore_broken_cache);
   ADD ("logout-forgets", test_logout_forgets);
 
 #undef ADD
@@ -1454,6 +1531,7 @@ main (int   argc,
   g_test_add_func ("/ba/api-keys/garbage-list", test_garbage_list);
   g_test_add_func ("/ba/api-keys/garbage-sync-keeps-cache", test_garbage_sync_keeps_cache);
   g_test_add_func ("/ba/api-keys/partial-revoke", test_partial_revoke);
+  g_test_add_func ("/ba/api-keys/revoke-cancelled", test_revoke_cancelled);
   g_test_add_func ("/ba/api-keys/session-over", test_session_over);
   g_test_add_func ("/ba/api-keys/sync-splices-little", test_sync_splices_little);
   g_test_add_func ("/ba/api-keys/vault-replace-many", test_vault_replace_many);
