@@ -25,6 +25,7 @@ struct _BaWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
+  GtkRevealer          *keyring_wait_revealer;
   BaLoginPage          *login_page;
   BaAccountPage        *account_page;
 
@@ -37,6 +38,7 @@ struct _BaWindow
   AdwToast             *toast;        /* the last one shown */
 
   guint                 revalidate_source;
+  guint                 keyring_wait_source;
   guint                 revalidating : 1;
 };
 

@@ -23,6 +23,10 @@ G_DEFINE_FINAL_TYPE (BaWindow, ba_window, ADW_TYPE_APPLICATION_WINDOW)
  * as the app is used) and a revoked session shows up. */
 #define REVALIDATE_INTERVAL_SECONDS (15 * 60)
 
+/* The keyring answers at once when it is unlocked; when it takes longer, it
+ * is most likely asking the user for its password. */
+#define KEYRING_WAIT_HINT_SECONDS 2
+
 static void
 show_login_page (BaWindow *self)
 {
@@ -179,6 +183,17 @@ vault_open_cb (GObject      *object,
                             g_object_ref (self));
 }
 
+static gboolean
+keyring_wait_cb (gpointer user_data)
+{
+  BaWindow *self = user_data;
+
+  self->keyring_wait_source = 0;
+  gtk_revealer_set_reveal_child (self->keyring_wait_revealer, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 get_vault_key_cb (GObject      *object,
                   GAsyncResult *result,
@@ -194,6 +209,9 @@ get_vault_key_cb (GObject      *object,
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
+
+  g_clear_handle_id (&self->keyring_wait_source, g_source_remove);
+  gtk_revealer_set_reveal_child (self->keyring_wait_revealer, FALSE);
 
   if (key == NULL)
     {
@@ -302,6 +320,7 @@ ba_window_dispose (GObject *object)
    * until finalize for that reason. */
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->revalidate_source, g_source_remove);
+  g_clear_handle_id (&self->keyring_wait_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_WINDOW);
 
@@ -342,6 +361,7 @@ ba_window_class_init (BaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, BaWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, keyring_wait_revealer);
   gtk_widget_class_bind_template_child (widget_class, BaWindow, login_page);
   gtk_widget_class_bind_template_child (widget_class, BaWindow, account_page);
   gtk_widget_class_bind_template_callback (widget_class, login_page_logged_in_cb);
@@ -376,6 +396,9 @@ ba_window_init (BaWindow *self)
   /* Start-up: vault key from the keyring, then the vault, then the last
    * account. The loading page shows until one of them answers. */
   gtk_stack_set_visible_child_name (self->stack, "loading");
+  self->keyring_wait_source = g_timeout_add_seconds (KEYRING_WAIT_HINT_SECONDS,
+                                                     keyring_wait_cb,
+                                                     self);
   ba_secret_store_get_vault_key_async (self->secret_store,
                                        self->cancellable,
                                        get_vault_key_cb,
