@@ -386,6 +386,18 @@ back_button_clicked_cb (BaLoginPage *self,
 }
 
 static void
+go_back_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  BaLoginPage *self = BA_LOGIN_PAGE (widget);
+
+  /* Escape leaves the form only when there is somewhere to go back to. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)) && !self->busy)
+    g_signal_emit (self, signals[SIGNAL_BACK], 0);
+}
+
+static void
 ba_login_page_dispose (GObject *object)
 {
   BaLoginPage *self = BA_LOGIN_PAGE (object);
@@ -437,6 +449,9 @@ ba_login_page_class_init (BaLoginPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "login.go-back", NULL, go_back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "login.go-back", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-login-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, back_button);

@@ -235,6 +235,12 @@ test_session_expired (void)
   ba_app_test_press (GTK_WIDGET (login_page->back_button));
   g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
 
+  /* Escape goes back too. */
+  ba_app_test_press (GTK_WIDGET (page->notice_button));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (login_page), "login.go-back", NULL));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+
   ba_app_test_press (GTK_WIDGET (page->notice_button));
   gtk_editable_set_text (GTK_EDITABLE (login_page->password_row),
                          ba_test_server_get_demo_password (server));
