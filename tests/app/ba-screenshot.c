@@ -11,7 +11,8 @@
  * a display:
  *
  *   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
- *     meson devenv -C _build-app ./tests/app/ba-screenshot OUTPUT-DIR [--dark] [--width N]
+ *     meson devenv -C _build tests/app/ba-screenshot "$PWD/data/screenshots" \
+ *     [--dark] [--width N] [--height N]
  */
 
 #define G_LOG_DOMAIN "ba-screenshot"
@@ -74,6 +75,14 @@ main (int   argc,
   int height = 720;
   BaTestServer *server;
   BaWindow *window;
+
+  /* Stay away from the user's real keyring and settings, and find the
+   * server next to this program when not run by meson test. */
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "screenshot", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("BA_SERVER_PATH", BA_SCREENSHOT_SERVER_PATH, FALSE);
 
   tmpdir = ba_app_test_init (&argc, &argv, NULL);
 
