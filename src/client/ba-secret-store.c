@@ -89,7 +89,10 @@ keyring_error (GError     *error,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (error);
 
-  g_debug ("Keyring failure while %s: %s", what, error->message);
+  /* libsecret reports a dismissed unlock prompt as a failure without a
+   * GError, so @error may be NULL here. */
+  g_debug ("Keyring failure while %s: %s", what,
+           error != NULL ? error->message : "prompt dismissed");
 
   return g_error_new_literal (BA_ERROR, BA_ERROR_KEYRING,
                               _("The keyring is not available or refused access. Unlock it and try again."));
