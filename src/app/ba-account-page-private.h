@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ba-account-page.h"
+#include "ba-tokens-page.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,8 @@ struct _BaAccountPage
   AdwActionRow         *expires_row;
   GtkLabel             *expires_relative_label;
   GtkButton            *logout_button;
+  AdwViewStackPage     *tokens_stack_page;
+  BaTokensPage         *tokens_page;
 
   /* Owned references */
   BaAccount            *account;

@@ -608,6 +608,8 @@ ba_account_page_class_init (BaAccountPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "account.logout", NULL, logout_action);
 
+  g_type_ensure (BA_TYPE_TOKENS_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_bar);
@@ -628,6 +630,8 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, expires_row);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, expires_relative_label);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, logout_button);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_page);
   gtk_widget_class_bind_template_callback (widget_class, notice_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_switcher_bar);
 }
@@ -696,6 +700,8 @@ ba_account_page_set_account (BaAccountPage *self,
   g_signal_group_set_target (self->account_signals, account);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.logout", account != NULL);
   adw_view_stack_set_visible_child_name (self->view_stack, "details");
+  ba_tokens_page_set_account (self->tokens_page, account);
+  adw_view_stack_page_set_visible (self->tokens_stack_page, account != NULL);
 
   update_all (self);
 

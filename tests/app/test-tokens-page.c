@@ -1,0 +1,511 @@
+/* test-tokens-page.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The "Access tokens" tab against a real balena-accounts-server, the file
+ * keyring and a real vault: create a key through the dialog and use it,
+ * the secure clipboard, saving to a private file, the close confirmation,
+ * the password prompt for a stale session, revoking two keys at once,
+ * renaming, and the session token's reveal toggle.
+ */
+
+#define G_LOG_DOMAIN "test-tokens-page"
+
+#include "config.h"
+
+#include "ba-account.h"
+#include "ba-account-page-private.h"
+#include "ba-api-key.h"
+#include "ba-api-key-dialog-private.h"
+#include "ba-app-test-utils.h"
+#include "ba-jwt.h"
+#include "ba-login-page-private.h"
+#include "ba-secret-store.h"
+#include "ba-secure-clipboard.h"
+#include "ba-session.h"
+#include "ba-test-server.h"
+#include "ba-tokens-page-private.h"
+#include "ba-window-private.h"
+
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+static char *tmpdir;
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+log_in (BaWindow     *window,
+        BaTestServer *server)
+{
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+
+  ba_app_test_fill_in (window->login_page,
+                       ba_test_server_get_url (server),
+                       ba_test_server_get_demo_username (server),
+                       ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_nonnull (window->account);
+}
+
+static void
+log_out (BaWindow *window)
+{
+  BaAccountPage *page = window->account_page;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "account.logout", NULL));
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (page->logout_dialog), "_Log Out")));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
+}
+
+/* Shows the tab and waits until the keys came from the server. */
+static BaTokensPage *
+show_tokens (BaWindow *window)
+{
+  BaAccountPage *page = window->account_page;
+  BaTokensPage *tokens = page->tokens_page;
+
+  g_assert_true (adw_view_stack_page_get_visible (page->tokens_stack_page));
+  adw_view_stack_set_visible_child_name (page->view_stack, "tokens");
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (tokens)));
+  BA_APP_TEST_WAIT_UNTIL (ba_account_get_state (window->account) == BA_ACCOUNT_STATE_ONLINE && !tokens->syncing);
+
+  return tokens;
+}
+
+static BaApiKey *
+find_key (BaTokensPage *tokens,
+          const char   *name,
+          guint        *out_position)
+{
+  GListModel *model = G_LIST_MODEL (tokens->selection);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(BaApiKey) key = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (ba_api_key_get_name (key), name) == 0)
+        {
+          if (out_position != NULL)
+            *out_position = i;
+          return key;   /* the model keeps it alive */
+        }
+    }
+
+  return NULL;
+}
+
+static BaApiKeyDialog *
+open_create_dialog (BaTokensPage *tokens)
+{
+  g_assert_null (tokens->dialog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.create", NULL));
+  g_assert_nonnull (tokens->dialog);
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (tokens->dialog)));
+
+  return tokens->dialog;
+}
+
+static char *
+read_clipboard_text (GdkClipboard *clipboard)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, ba_app_test_store_result, &result);
+  text = gdk_clipboard_read_text_finish (clipboard, ba_app_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return text;
+}
+
+static guint
+whoami_status (BaTestServer *server,
+               const char   *token)
+{
+  g_autofree char *body = NULL;
+
+  return ba_test_server_request (server, "GET", "/user/v1/whoami", token,
+                                 NULL, NULL, &body, NULL, NULL);
+}
+
+static char *
+list_keys_on_server (BaTestServer *server,
+                     BaWindow     *window)
+{
+  char *body = NULL;
+  guint status;
+
+  status = ba_test_server_request (server, "GET", "/v7/api_key",
+                                   ba_session_get_token (ba_account_get_session (window->account)),
+                                   NULL, NULL, &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+
+  return body;
+}
+
+static void
+test_create_copy_save (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *too_long = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(GFile) file = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  GdkClipboard *clipboard;
+  GdkContentFormats *formats;
+  BaSecureClipboard *secure;
+  GStatBuf st;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  dialog = open_create_dialog (tokens);
+
+  /* The name is required and limited, with a counter as you type. */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_cmpstr (gtk_label_get_text (dialog->name_counter), ==, "0 of 50");
+  too_long = g_strnfill (51, 'x');
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), too_long);
+  g_assert_cmpstr (gtk_label_get_text (dialog->name_counter), ==, "51 of 50");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (dialog->name_counter), "error"));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "ci-deploy");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (dialog->name_counter), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (dialog->description_row), "Deploys from CI");
+  g_assert_cmpstr (gtk_label_get_text (dialog->description_counter), ==, "15 of 150");
+  adw_combo_row_set_selected (dialog->expiry_row, 1);   /* 30 days */
+
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+
+  /* Shown once, and a working credential. */
+  key = g_strdup (gtk_label_get_text (dialog->key_label));
+  g_assert_cmpuint (strlen (key), ==, 32);
+  g_assert_true (gtk_label_get_selectable (dialog->key_label));
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (dialog), "This is the only time the key is shown"));
+  g_assert_cmpuint (whoami_status (server, key), ==, 200);
+
+  /* The list has it, with its description and an expiry date. */
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "ci-deploy", NULL) != NULL);
+  g_assert_cmpstr (ba_api_key_get_description (find_key (tokens, "ci-deploy", NULL)), ==, "Deploys from CI");
+  g_assert_cmpint (ba_api_key_get_expiry_date (find_key (tokens, "ci-deploy", NULL)), >, now_seconds () + 29 * 24 * 60 * 60);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (tokens->list_stack), ==, "list");
+
+  /* Closing before copying or saving asks first; going back keeps it. */
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_nonnull (dialog->close_dialog);
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog), "_Back")));
+  BA_APP_TEST_WAIT_UNTIL (dialog->close_dialog == NULL);
+  g_assert_true (tokens->dialog == dialog);
+  g_assert_cmpstr (gtk_label_get_text (dialog->key_label), ==, key);
+
+  /* Copy: the clipboard holds exactly the key, marked as a secret. */
+  clipboard = gdk_display_get_clipboard (gtk_widget_get_display (GTK_WIDGET (dialog)));
+  secure = ba_secure_clipboard_get_default (gtk_widget_get_display (GTK_WIDGET (dialog)));
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  formats = gdk_clipboard_get_formats (clipboard);
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "x-kde-passwordManagerHint"));
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8"));
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "UTF8_STRING"));
+  text = read_clipboard_text (clipboard);
+  g_assert_cmpstr (text, ==, key);
+  g_clear_pointer (&text, g_free);
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (dialog), "The clipboard will be cleared in 5 seconds"));
+
+  /* After the delay (5 s, set in main()) it is cleared. */
+  ba_app_test_run_for (3000);
+  g_assert_true (gdk_clipboard_get_content (clipboard) == ba_secure_clipboard_get_content (secure));
+  BA_APP_TEST_WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
+  g_assert_null (ba_secure_clipboard_get_content (secure));
+
+  /* Something copied meanwhile is left alone. */
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  g_assert_nonnull (ba_secure_clipboard_get_content (secure));
+  gdk_clipboard_set_text (clipboard, "something else");
+  ba_app_test_run_for (6500);
+  text = read_clipboard_text (clipboard);
+  g_assert_cmpstr (text, ==, "something else");
+  g_clear_pointer (&text, g_free);
+
+  /* Save to a file that existed with a wider mode: it ends up 0600. */
+  path = g_build_filename (tmpdir, "ci-deploy.txt", NULL);
+  g_assert_true (g_file_set_contents (path, "old", -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  file = g_file_new_for_path (path);
+  ba_api_key_dialog_save_to_file (dialog, file);
+  BA_APP_TEST_WAIT_UNTIL (dialog->saved);
+  g_assert_true (g_file_get_contents (path, &saved, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (saved, ==, key);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Done closes at once now, and the key leaves the dialog. */
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+  g_assert_null (tokens->dialog);
+
+  /* A second key, closed without copying: confirmed, then gone. */
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "laptop");
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog->close_dialog != NULL);
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (dialog->close_dialog), "You will not be able to see it again"));
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog), "_Close Without Saving")));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+  g_assert_nonnull (find_key (tokens, "laptop", NULL));
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+static char *
+create_key (BaAccount  *account,
+            const char *name)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *key;
+
+  ba_account_create_api_key_async (account, name, NULL, 0, NULL, ba_app_test_store_result, &result);
+  key = ba_account_create_api_key_finish (account, ba_app_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return key;
+}
+
+static void
+test_revoke_rename_reveal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *token = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  const char *heading;
+  guint position;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  g_free (create_key (window->account, "alpha-key"));
+  g_free (create_key (window->account, "beta-key"));
+  g_free (create_key (window->account, "gamma-key"));
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "gamma-key", NULL) != NULL);
+
+  /* Nothing selected: nothing to revoke or edit. */
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (tokens->selection));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->revoke_button)));
+
+  g_assert_nonnull (find_key (tokens, "alpha-key", &position));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, FALSE);
+  g_assert_nonnull (find_key (tokens, "beta-key", &position));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, FALSE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (tokens->revoke_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->edit_button)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.revoke", NULL));
+  g_assert_nonnull (tokens->revoke_dialog);
+  heading = adw_message_dialog_get_heading (tokens->revoke_dialog);
+  g_assert_cmpstr (heading, ==, "Revoke “alpha-key” and “beta-key”?");
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (tokens->revoke_dialog), "_Revoke")));
+
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "alpha-key", NULL) == NULL && find_key (tokens, "beta-key", NULL) == NULL);
+  BA_APP_TEST_WAIT_UNTIL (!tokens->revoking);
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), "2 API keys revoked"));
+  listed = list_keys_on_server (server, window);
+  g_assert_null (strstr (listed, "alpha-key"));
+  g_assert_null (strstr (listed, "beta-key"));
+  g_assert_nonnull (strstr (listed, "gamma-key"));
+  g_clear_pointer (&listed, g_free);
+
+  /* Rename through the edit dialog. */
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (tokens->selection));
+  g_assert_nonnull (find_key (tokens, "gamma-key", &position));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (tokens->edit_button)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.edit", NULL));
+  dialog = tokens->dialog;
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dialog->name_row)), ==, "gamma-key");
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "gamma-renamed");
+  gtk_editable_set_text (GTK_EDITABLE (dialog->description_row), "now described");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+  g_assert_nonnull (find_key (tokens, "gamma-renamed", NULL));
+  g_assert_null (find_key (tokens, "gamma-key", NULL));
+  listed = list_keys_on_server (server, window);
+  g_assert_nonnull (strstr (listed, "gamma-renamed"));
+  g_assert_nonnull (strstr (listed, "now described"));
+
+  /* The session token is masked until revealed, and hidden again when
+   * the tab is left. */
+  token = g_strdup (ba_session_get_token (ba_account_get_session (window->account)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), !=, token);
+  g_assert_null (strstr (adw_action_row_get_subtitle (tokens->token_row), token));
+  gtk_toggle_button_set_active (tokens->reveal_button, TRUE);
+  g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), ==, token);
+  gtk_toggle_button_set_active (tokens->reveal_button, FALSE);
+  g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), !=, token);
+  gtk_toggle_button_set_active (tokens->reveal_button, TRUE);
+  adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+  BA_APP_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (tokens)));
+  g_assert_false (gtk_toggle_button_get_active (tokens->reveal_button));
+  g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), !=, token);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* The session token of @account, signed with the server's secret, as if
+ * the password had last been given @age seconds ago. */
+static char *
+forge_stale (BaTestServer *server,
+             BaAccount    *account,
+             gint64        age)
+{
+  g_autoptr(GBytes) secret = ba_test_server_get_jwt_secret (server);
+  g_autoptr(JsonObject) claims = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *data;
+  gsize len = 0;
+
+  g_assert_nonnull (secret);
+  data = g_bytes_get_data (secret, &len);
+  claims = ba_jwt_decode (ba_session_get_token (ba_account_get_session (account)), data, len, &error);
+  g_assert_no_error (error);
+
+  json_object_set_int_member (claims, "iat", now_seconds () - age);
+  json_object_set_int_member (claims, "authTime", (now_seconds () - age) * 1000);
+  json_object_set_int_member (claims, "exp", now_seconds () + 7 * 24 * 60 * 60);
+
+  return ba_jwt_encode_hs256 (claims, data, len);
+}
+
+static void
+test_fresh_auth (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *stale = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *key = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  account_id = g_strdup (ba_account_get_id (window->account));
+  stale = forge_stale (server, window->account, 2 * 60 * 60);
+  ba_app_test_close_window (window);
+
+  /* The next start finds a token whose password is two hours old. */
+  ba_secret_store_store_token_async (store, account_id, "test", stale, NULL, ba_app_test_store_result, &result);
+  g_assert_true (ba_secret_store_store_token_finish (store, ba_app_test_wait_result (&result), &error));
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  tokens = show_tokens (window);
+  g_assert_false (ba_session_is_fresh (ba_account_get_session (window->account), now_seconds ()));
+
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "after-password");
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+
+  /* The dialog asks for the password and explains why. */
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)) && !dialog->busy);
+  g_assert_cmpstr (adw_preferences_group_get_description (dialog->password_group), ==,
+                   "For your security, confirm your password to create an API key.");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+
+  /* A wrong one is an inline error and nothing else changes. */
+  gtk_editable_set_text (GTK_EDITABLE (dialog->password_row), "not the password");
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (dialog->error_label)) && !dialog->busy);
+  g_assert_nonnull (strstr (gtk_label_get_text (dialog->error_label), "password"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog->stack), ==, "form");
+
+  /* The right one refreshes the token and creates the key. */
+  gtk_editable_set_text (GTK_EDITABLE (dialog->password_row), ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+  key = g_strdup (gtk_label_get_text (dialog->key_label));
+  g_assert_cmpuint (strlen (key), ==, 32);
+  g_assert_cmpuint (whoami_status (server, key), ==, 200);
+  g_assert_true (ba_session_is_fresh (ba_account_get_session (window->account), now_seconds ()));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dialog->password_row)), ==, "");
+
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSettings) settings = NULL;
+  int ret;
+
+  tmpdir = ba_app_test_init (&argc, &argv, NULL);
+
+  /* The shortest delay the schema allows, so the clear is seen quickly. */
+  settings = g_settings_new ("io.github.balena_accounts.Accounts");
+  g_settings_set_uint (settings, "clipboard-clear-seconds", 5);
+
+  g_test_add_func ("/ba/tokens-page/create-copy-save", test_create_copy_save);
+  g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
+  g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
+
+  ret = g_test_run ();
+
+  ba_app_test_cleanup (tmpdir);
+
+  return ret;
+}
