@@ -21,9 +21,12 @@
 
 #include "ba-account.h"
 #include "ba-account-page-private.h"
+#include "ba-api-key-dialog-private.h"
 #include "ba-app-test-utils.h"
 #include "ba-login-page-private.h"
 #include "ba-test-server.h"
+#include "ba-tokens-page-private.h"
+#include "ba-wipe.h"
 #include "ba-window-private.h"
 
 static void
@@ -68,6 +71,8 @@ main (int   argc,
   g_autofree char *error_path = NULL;
   g_autofree char *dialog_path = NULL;
   g_autofree char *offline_path = NULL;
+  g_autofree char *tokens_path = NULL;
+  g_autofree char *key_path = NULL;
   g_autofree char *tmpdir = NULL;
   const char *output_dir;
   gboolean dark = FALSE;
@@ -160,6 +165,48 @@ main (int   argc,
 
   account_path = g_build_filename (output_dir, "account.png", NULL);
   save_window (GTK_WIDGET (window), account_path);
+
+  /* The Access tokens tab with a few keys, then the shown-once key. */
+  {
+    static const struct { const char *name; const char *description; int days; } keys[] = {
+      { "ci-deploy", "Deploys the fleet from CI", 90 },
+      { "laptop", "balena CLI on my laptop", 0 },
+      { "grafana-exporter", NULL, 365 },
+      { "staging-bot", "Release bot for staging", 30 },
+    };
+    BaTokensPage *tokens = window->account_page->tokens_page;
+    BaApiKeyDialog *key_dialog;
+
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      {
+        g_autoptr(GAsyncResult) result = NULL;
+        gint64 expiry = keys[i].days > 0 ? g_get_real_time () / G_USEC_PER_SEC + keys[i].days * 24 * 60 * 60 : 0;
+
+        ba_account_create_api_key_async (window->account, keys[i].name, keys[i].description, expiry,
+                                         NULL, ba_app_test_store_result, &result);
+        ba_wipe_string_free (ba_account_create_api_key_finish (window->account, ba_app_test_wait_result (&result), &error));
+        g_assert_no_error (error);
+      }
+
+    adw_view_stack_set_visible_child_name (window->account_page->view_stack, "tokens");
+    settle ();
+    tokens_path = g_build_filename (output_dir, "access-tokens.png", NULL);
+    save_window (GTK_WIDGET (window), tokens_path);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.create", NULL));
+    key_dialog = tokens->dialog;
+    gtk_editable_set_text (GTK_EDITABLE (key_dialog->name_row), "home-assistant");
+    ba_app_test_press (GTK_WIDGET (key_dialog->create_button));
+    BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (key_dialog->stack), "key") == 0);
+    settle ();
+    if (window->toast != NULL)
+      adw_toast_dismiss (window->toast);
+    settle ();
+    key_path = g_build_filename (output_dir, "api-key-created.png", NULL);
+    save_window (GTK_WIDGET (key_dialog), key_path);
+    gtk_window_destroy (GTK_WINDOW (key_dialog));
+    adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+  }
 
   /* The server goes away: the offline banner. */
   ba_test_server_stop (server);
