@@ -159,7 +159,8 @@ test_429 (void)
   g_autoptr(GError) hours = map (429, "", "7200", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) no_header = map (429, "", NULL, BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) garbage = map (429, "", "soon", BA_API_ENDPOINT_LOGIN);
-  g_autoptr(GDateTime) later = g_date_time_add_seconds (g_date_time_new_now_utc (), 125);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_seconds (now, 125);
   g_autofree char *http_date = g_date_time_format (later, "%a, %d %b %Y %H:%M:%S GMT");
   g_autoptr(GError) dated = map (429, "", http_date, BA_API_ENDPOINT_LOGIN);
 
