@@ -486,6 +486,55 @@ test_fresh_auth (void)
   ba_test_server_stop (server);
 }
 
+/* Runs last: it leaves the account behind with its server gone. */
+static void
+test_empty_then_offline (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *tooltip = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  /* No keys: the empty state, with its own Create button. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tokens->selection)), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (tokens->list_stack), ==, "empty");
+  g_assert_nonnull (ba_app_test_find_button (GTK_WIDGET (tokens->empty_page), "_Create API Key…"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (tokens->create_button)));
+
+  g_free (create_key (window->account, "offline-visible"));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (tokens->list_stack), "list") == 0);
+
+  /* The server goes away: the list stays, changes are refused with a
+   * reason. */
+  ba_test_server_stop (server);
+  ba_account_revalidate_async (window->account, NULL, ba_app_test_store_result, &result);
+  ba_account_revalidate_finish (window->account, ba_app_test_wait_result (&result), NULL);
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_OFFLINE);
+
+  g_assert_nonnull (find_key (tokens, "offline-visible", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (tokens->list_stack), ==, "list");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->create_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->revoke_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->edit_button)));
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (tokens->create_button)) != NULL
+            ? g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (tokens->create_button))) : NULL;
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "Offline"));
+  gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.create", NULL);
+  g_assert_null (tokens->dialog);
+
+  ba_app_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -502,6 +551,7 @@ main (int   argc,
   g_test_add_func ("/ba/tokens-page/create-copy-save", test_create_copy_save);
   g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
   g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
+  g_test_add_func ("/ba/tokens-page/empty-then-offline", test_empty_then_offline);
 
   ret = g_test_run ();
 
