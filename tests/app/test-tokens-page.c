@@ -170,6 +170,7 @@ test_create_copy_save (void)
   GdkClipboard *clipboard;
   GdkContentFormats *formats;
   BaSecureClipboard *secure;
+  GtkLabel *key_label;
   GStatBuf st;
 
   server = ba_test_server_start (TRUE, &error);
@@ -261,11 +262,15 @@ test_create_copy_save (void)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
-  /* Done closes at once now, and the key leaves the dialog. */
+  /* Done closes at once now, and the key leaves the dialog: the label
+   * (kept alive here to look at it) is emptied. */
+  key_label = g_object_ref (dialog->key_label);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   ba_app_test_press (GTK_WIDGET (dialog->done_button));
   BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
   g_assert_null (tokens->dialog);
+  g_assert_cmpstr (gtk_label_get_text (key_label), ==, "");
+  g_clear_object (&key_label);
 
   /* A second key, closed without copying: confirmed, then gone. */
   dialog = open_create_dialog (tokens);
