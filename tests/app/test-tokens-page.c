@@ -391,6 +391,33 @@ test_revoke_rename_reveal (void)
   g_assert_false (gtk_toggle_button_get_active (tokens->reveal_button));
   g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), !=, token);
 
+  /* Copy goes through the secure clipboard too. The wait lets the toasts
+   * above time out first: a third toast replacing them (through
+   * ba_window_add_toast()'s dismiss-then-add) within a second crashed in
+   * AdwToastOverlay's animation code here; not understood yet, see the
+   * report of issue 3. */
+  ba_app_test_run_for (6000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.copy-token", NULL));
+  {
+    GdkClipboard *clipboard = gdk_display_get_clipboard (gtk_widget_get_display (GTK_WIDGET (tokens)));
+    g_autofree char *text = read_clipboard_text (clipboard);
+
+    g_assert_cmpstr (text, ==, token);
+    g_assert_true (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+                                                          "x-kde-passwordManagerHint"));
+  }
+
+  /* Refresh: a spinner while it runs, then a toast; the token still works. */
+  adw_view_stack_set_visible_child_name (window->account_page->view_stack, "tokens");
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (tokens)));
+  ba_app_test_press (GTK_WIDGET (tokens->refresh_button));
+  g_assert_true (tokens->refreshing);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (tokens->refresh_stack), ==, "spinner");
+  BA_APP_TEST_WAIT_UNTIL (!tokens->refreshing);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (tokens->refresh_stack), ==, "icon");
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), "The session token was renewed"));
+  g_assert_cmpuint (whoami_status (server, ba_session_get_token (ba_account_get_session (window->account))), ==, 200);
+
   log_out (window);
   ba_app_test_close_window (window);
   ba_test_server_stop (server);
@@ -491,6 +518,51 @@ test_fresh_auth (void)
   ba_test_server_stop (server);
 }
 
+/* Started with an API key as the credential: the keys show, but nothing
+ * can be changed, and the tooltips say why. */
+static void
+test_api_key_session (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *key = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  account_id = g_strdup (ba_account_get_id (window->account));
+  key = create_key (window->account, "as-credential");
+  ba_app_test_close_window (window);
+
+  ba_secret_store_store_token_async (store, account_id, "test", key, NULL, ba_app_test_store_result, &result);
+  g_assert_true (ba_secret_store_store_token_finish (store, ba_app_test_wait_result (&result), &error));
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  BA_APP_TEST_WAIT_UNTIL (ba_account_get_state (window->account) != BA_ACCOUNT_STATE_CACHED);
+  g_assert_true (ba_session_is_api_key (ba_account_get_session (window->account)));
+  tokens = window->account_page->tokens_page;
+  adw_view_stack_set_visible_child_name (window->account_page->view_stack, "tokens");
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (tokens)));
+
+  g_assert_nonnull (find_key (tokens, "as-credential", NULL));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->create_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->refresh_button)));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (tokens->create_button)), "API key"));
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
 /* Runs last: it leaves the account behind with its server gone. */
 static void
 test_empty_then_offline (void)
@@ -556,6 +628,7 @@ main (int   argc,
   g_test_add_func ("/ba/tokens-page/create-copy-save", test_create_copy_save);
   g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
   g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
+  g_test_add_func ("/ba/tokens-page/api-key-session", test_api_key_session);
   g_test_add_func ("/ba/tokens-page/empty-then-offline", test_empty_then_offline);
 
   ret = g_test_run ();
