@@ -45,6 +45,7 @@ struct _BaApiKeyDialog
   GCancellable     *cancellable;
   char             *secret;         /* the created key, wiped on close */
   GtkFileChooserNative *chooser;
+  AdwToast         *toast;          /* the last one shown */
 
   /* Borrowed references */
   AdwMessageDialog *close_dialog;   /* weak, while it is open */

@@ -45,10 +45,16 @@ static void
 own_toast (BaApiKeyDialog *self,
            const char     *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
 
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  /* One toast at a time, and none left behind when the dialog goes. */
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_clear_object (&self->toast);
+
+  self->toast = adw_toast_new (escaped);
+  adw_toast_set_priority (self->toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
 
 static void
@@ -494,6 +500,8 @@ ba_api_key_dialog_close_request (GtkWindow *window)
 
   g_cancellable_cancel (self->cancellable);
   wipe_secret (self);
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
 
   return GTK_WINDOW_CLASS (ba_api_key_dialog_parent_class)->close_request (window);
 }
@@ -521,6 +529,7 @@ ba_api_key_dialog_dispose (GObject *object)
 
   g_clear_object (&self->account);
   g_clear_object (&self->key);
+  g_clear_object (&self->toast);
 
   G_OBJECT_CLASS (ba_api_key_dialog_parent_class)->dispose (object);
 }

@@ -36,6 +36,7 @@ struct _BaWindow
   BaVault              *vault;        /* NULL in session-only mode */
   BaAccount            *account;
   AdwToast             *toast;        /* the last one shown */
+  gint64                toast_added_at; /* monotonic time */
 
   guint                 revalidate_source;
   guint                 keyring_wait_source;

@@ -413,6 +413,9 @@ ba_window_new (BaApplication *application)
                        NULL);
 }
 
+/* Longer than the overlay's hide and show animations (300 ms each). */
+#define TOAST_SETTLE_USEC (800 * 1000)
+
 void
 ba_window_add_toast (BaWindow   *self,
                      const char *message)
@@ -422,14 +425,27 @@ ba_window_add_toast (BaWindow   *self,
   g_return_if_fail (BA_IS_WINDOW (self));
   g_return_if_fail (message != NULL);
 
+  /* Toast titles are Pango markup; error messages may quote user input. */
+  escaped = g_markup_escape_text (message, -1);
+
+  /* A toast added moments ago may still wait in the overlay's queue
+   * behind the one it replaced, and dismissing a queued toast crashes
+   * libadwaita 1.2's AdwToastOverlay. It has nearly all its time left,
+   * so it simply takes the newer text. */
+  if (self->toast != NULL &&
+      g_get_monotonic_time () - self->toast_added_at < TOAST_SETTLE_USEC)
+    {
+      adw_toast_set_title (self->toast, escaped);
+      return;
+    }
+
   /* The newest news replaces older news at once, rather than waiting in
    * a queue behind it and showing up stale later. */
   if (self->toast != NULL)
     adw_toast_dismiss (self->toast);
   g_clear_object (&self->toast);
 
-  /* Toast titles are Pango markup; error messages may quote user input. */
-  escaped = g_markup_escape_text (message, -1);
   self->toast = adw_toast_new (escaped);
+  self->toast_added_at = g_get_monotonic_time ();
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
