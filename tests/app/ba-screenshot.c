@@ -196,6 +196,15 @@ main (int   argc,
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.create", NULL));
     key_dialog = tokens->dialog;
     gtk_editable_set_text (GTK_EDITABLE (key_dialog->name_row), "home-assistant");
+    gtk_editable_set_text (GTK_EDITABLE (key_dialog->description_row), "Reads the fleet's status for the dashboard");
+    adw_combo_row_set_selected (key_dialog->expiry_row, 4);
+    settle ();
+    {
+      g_autofree char *form_path = g_build_filename (output_dir, "api-key-new.png", NULL);
+
+      save_window (GTK_WIDGET (key_dialog), form_path);
+    }
+    adw_combo_row_set_selected (key_dialog->expiry_row, 2);
     ba_app_test_press (GTK_WIDGET (key_dialog->create_button));
     BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (key_dialog->stack), "key") == 0);
     settle ();
