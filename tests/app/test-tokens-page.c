@@ -8,7 +8,8 @@
  * keyring and a real vault: create a key through the dialog and use it,
  * the secure clipboard, saving to a private file, the close confirmation,
  * the password prompt for a stale session, revoking two keys at once,
- * renaming, and the session token's reveal toggle.
+ * renaming, a custom expiry date picked in the calendar, and the session
+ * token's reveal toggle.
  */
 
 #define G_LOG_DOMAIN "test-tokens-page"
@@ -30,6 +31,7 @@
 #include "ba-window-private.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sys/stat.h>
 
 static char *tmpdir;
@@ -558,6 +560,107 @@ test_api_key_session (void)
   ba_test_server_stop (server);
 }
 
+/* The expiry date of the key named @name as the server stores it, in Unix
+ * seconds (0 for none), read back over HTTP rather than from the app. */
+static gint64
+server_expiry_date (BaTestServer *server,
+                    BaWindow     *window,
+                    const char   *name)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *keys;
+  guint status;
+
+  status = ba_test_server_request (server, "GET", "/v7/api_key?$select=name,expiry_date",
+                                   ba_session_get_token (ba_account_get_session (window->account)),
+                                   NULL, NULL, &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  json_parser_load_from_data (parser, body, -1, &error);
+  g_assert_no_error (error);
+
+  keys = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "d");
+  for (guint i = 0; i < json_array_get_length (keys); i++)
+    {
+      JsonObject *key = json_array_get_object_element (keys, i);
+      const char *iso;
+      g_autoptr(GDateTime) date = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member (key, "name"), name) != 0)
+        continue;
+      if (json_object_get_null_member (key, "expiry_date"))
+        return 0;
+      iso = json_object_get_string_member (key, "expiry_date");
+      date = g_date_time_new_from_iso8601 (iso, NULL);
+      g_assert_nonnull (date);
+      return g_date_time_to_unix (date);
+    }
+
+  g_error ("No key named %s on the server", name);
+}
+
+/* A custom expiry date picked in the calendar: a day in the past cannot
+ * be chosen, and the key expires at the end of the picked day, local
+ * time, on the server as well as in the list. */
+static void
+test_custom_expiry (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
+  g_autoptr(GDateTime) picked = g_date_time_add_days (now, 10);
+  g_autoptr(GDateTime) end_of_day = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  gint64 expected;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "dated-key");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog->calendar_group)));
+
+  /* The last row of the expiry choice shows the calendar. */
+  adw_combo_row_set_selected (dialog->expiry_row, 4);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog->calendar_group)));
+
+  gtk_calendar_select_day (dialog->calendar, yesterday);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+
+  gtk_calendar_select_day (dialog->calendar, picked);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  end_of_day = g_date_time_new_local (g_date_time_get_year (picked),
+                                      g_date_time_get_month (picked),
+                                      g_date_time_get_day_of_month (picked),
+                                      23, 59, 59);
+  expected = g_date_time_to_unix (end_of_day);
+
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+
+  g_assert_cmpint (server_expiry_date (server, window, "dated-key"), ==, expected);
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "dated-key", NULL) != NULL);
+  g_assert_cmpint (ba_api_key_get_expiry_date (find_key (tokens, "dated-key", NULL)), ==, expected);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog->close_dialog != NULL);
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog), "_Close Without Saving")));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
 /* Two toasts in a row once one is on screen: the second replaces the
  * first's text instead of dismissing a toast still in the queue, which
  * crashed libadwaita 1.2 (seen when "API key updated" was followed at once
@@ -644,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
   g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
   g_test_add_func ("/ba/tokens-page/api-key-session", test_api_key_session);
+  g_test_add_func ("/ba/tokens-page/custom-expiry", test_custom_expiry);
   g_test_add_func ("/ba/tokens-page/toasts-in-a-row", test_toasts_in_a_row);
   g_test_add_func ("/ba/tokens-page/empty-then-offline", test_empty_then_offline);
 
