@@ -14,6 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <openssl/crypto.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -189,6 +190,26 @@ typedef enum
  * that turned out to be undecryptable or corrupt, which is the one case
  * where moving it aside is right; I/O and permission problems are
  * reported instead, so a full or read-only disk never loses the file. */
+/* SQLCipher does its key work with OpenSSL on whichever GTask worker thread
+ * opened the vault, and OpenSSL keeps per-thread state for it. By default
+ * OpenSSL registers an atexit handler that frees every thread's state; a
+ * worker thread that happens to exit at the same moment then frees its own
+ * state a second time (a double free seen under AddressSanitizer at process
+ * exit). The state is tiny and the process is ending, so OpenSSL is told not
+ * to clean up at exit. This must run before SQLCipher first initialises
+ * OpenSSL, hence before the first sqlite3_open_v2. */
+static void
+init_openssl_once (void)
+{
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised))
+    {
+      OPENSSL_init_crypto (OPENSSL_INIT_NO_ATEXIT, NULL);
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
 static OpenResult
 try_open (const char    *path,
           GBytes        *key,
@@ -204,6 +225,7 @@ try_open (const char    *path,
 
   *out_db = NULL;
 
+  init_openssl_once ();
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
