@@ -35,6 +35,20 @@ ba_server_model_new (void)
   ba_odata_resource_add_field (res, "key", "key_hash", BA_ODATA_TYPE_TEXT,
                                BA_ODATA_FIELD_HIDDEN);
 
+  /* Section 17.2: the profile, a view over the user row (schema 3). */
+  res = ba_odata_model_add_resource (model, "user_profile", "user_profile", "id");
+  ba_odata_resource_add_foreign_key (res, "is_of__user", "is_of__user", "user");
+  ba_odata_resource_add_field (res, "email", "email", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_resource_add_field (res, "first_name", "first_name", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_resource_add_field (res, "last_name", "last_name", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_resource_add_field (res, "company", "company", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_resource_add_field (res, "account_type", "account_type", BA_ODATA_TYPE_TEXT, 0);
+  ba_odata_resource_add_field (res, "has_password_set", "has_password_set", BA_ODATA_TYPE_BOOLEAN, 0);
+  ba_odata_resource_add_field (res, "is_verified", "is_verified", BA_ODATA_TYPE_BOOLEAN, 0);
+  ba_odata_resource_add_field (res, "must_be_verified", "must_be_verified", BA_ODATA_TYPE_BOOLEAN, 0);
+  ba_odata_resource_add_field (res, "has_disabled_newsletter", "has_disabled_newsletter",
+                               BA_ODATA_TYPE_BOOLEAN, 0);
+
   return model;
 }
 
@@ -61,6 +75,8 @@ ba_server_model_read_permissions (const BaServerCredential *credential)
                                     g_variant_new ("(x)", credential->user->id));
   ba_odata_permissions_allow_where (perms, "api_key", "is_of__actor = ?",
                                     g_variant_new ("(x)", credential->user->actor_id));
+  ba_odata_permissions_allow_where (perms, "user_profile", "id = ?",
+                                    g_variant_new ("(x)", credential->user->id));
 
   return perms;
 }

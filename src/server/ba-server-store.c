@@ -65,6 +65,32 @@ static const char * const migrations[] = {
   "  created_at TEXT NOT NULL"
   ");"
   "CREATE INDEX api_key_is_of__actor ON api_key (is_of__actor);",
+
+  /* 3: the account lifecycle (sign-up, verification, password reset).
+   * The profile of account-api.md section 17.2 lives on the user row and
+   * is read through the user_profile view; accounts that existed before
+   * sign-up did count as verified. user_token holds single-use mail
+   * tokens (purpose 'verify-email' or 'password-reset') as SHA-256 hex,
+   * with their expiry in Unix seconds. */
+  "ALTER TABLE user ADD COLUMN first_name TEXT;"
+  "ALTER TABLE user ADD COLUMN last_name TEXT;"
+  "ALTER TABLE user ADD COLUMN company TEXT;"
+  "ALTER TABLE user ADD COLUMN is_verified INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE user SET is_verified = 1;"
+  "CREATE VIEW user_profile AS SELECT"
+  "  id, id AS is_of__user, email, first_name, last_name, company,"
+  "  'free' AS account_type, password_hash IS NOT NULL AS has_password_set,"
+  "  is_verified, 0 AS must_be_verified, 0 AS has_disabled_newsletter"
+  "  FROM user;"
+  "CREATE TABLE user_token ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  user INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,"
+  "  purpose TEXT NOT NULL,"
+  "  token_hash TEXT NOT NULL UNIQUE,"
+  "  expires_at INTEGER NOT NULL,"
+  "  created_at TEXT NOT NULL"
+  ");"
+  "CREATE INDEX user_token_user ON user_token (user);",
 };
 
 void

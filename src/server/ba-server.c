@@ -19,6 +19,7 @@
 #include "ba-error.h"
 #include "ba-server.h"
 #include "ba-server-auth.h"
+#include "ba-server-lifecycle.h"
 #include "ba-server-model.h"
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
@@ -68,6 +69,7 @@ struct _BaServer
   BaServerAuth        *auth;
   BaServerRateLimiter *login_limiter;
   BaODataModel        *model;
+  BaServerLifecycle   *lifecycle;
   SoupServer          *soup;
 };
 
@@ -162,6 +164,8 @@ static void handle_create_api_key     (BaServer *self,
                                        Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
+static void handle_lifecycle          (BaServer *self,
+                                       Request  *request);
 
 #define ODATA_PREFIX "/v7/"
 
@@ -173,6 +177,11 @@ static const Route routes[] = {
   { "/actor/v1/whoami",       FALSE, METHOD_GET,               handle_actor_whoami },
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
+  { "/user/register",         FALSE, METHOD_POST,              handle_lifecycle },
+  { "/user/v1/verify-email",  FALSE, METHOD_POST,              handle_lifecycle },
+  { "/user/v1/password-reset/request", FALSE, METHOD_POST,     handle_lifecycle },
+  { "/user/v1/password-reset", FALSE, METHOD_POST,             handle_lifecycle },
+  { "/user/v1/password",      FALSE, METHOD_POST,              handle_lifecycle },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -1073,6 +1082,18 @@ out:
   g_free (changes.expiry_date);
 }
 
+/* Sign-up, verification, passwords and account deletion live in
+ * ba-server-lifecycle.c. */
+static void
+handle_lifecycle (BaServer *self,
+                  Request  *request)
+{
+  g_autofree char *base_url = ba_server_get_url (self);
+
+  ba_server_lifecycle_handle (self->lifecycle, request->msg, request->path,
+                              request->credential, base_url);
+}
+
 static void
 handle_odata (BaServer *self,
               Request  *request)
@@ -1096,6 +1117,17 @@ handle_odata (BaServer *self,
     {
       respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
       return;
+    }
+
+  /* PATCH and DELETE of the user (resend the verification mail, delete
+   * the account) and PATCH of user_profile. */
+  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD"))
+    {
+      g_autofree char *base_url = ba_server_get_url (self);
+
+      if (ba_server_lifecycle_handle_odata (self->lifecycle, request->msg, request->method,
+                                            path + 1, request->credential, base_url))
+        return;
     }
 
   query = ba_odata_query_parse (self->model, path, g_uri_get_query (uri), &error);
@@ -1295,6 +1327,7 @@ ba_server_finalize (GObject *object)
 
   g_clear_object (&self->login_limiter);
   g_clear_pointer (&self->model, ba_odata_model_free);
+  g_clear_object (&self->lifecycle);
   g_clear_object (&self->auth);
   g_clear_object (&self->store);
   g_clear_pointer (&self->outbox_dir, g_free);
@@ -1361,6 +1394,8 @@ ba_server_new (const char  *data_dir,
   self->auth = ba_server_auth_new (self->store, secret_path, error);
   if (self->auth == NULL)
     return NULL;
+
+  self->lifecycle = ba_server_lifecycle_new (self->store, self->auth, self->outbox_dir);
 
   return g_steal_pointer (&self);
 }
@@ -1443,6 +1478,11 @@ ba_server_seed_demo (BaServer  *self,
       if (social == NULL)
         return FALSE;
     }
+
+  /* The demo accounts never got a verification mail. */
+  if (!ba_server_lifecycle_mark_verified (self->lifecycle, demo->id, error) ||
+      !ba_server_lifecycle_mark_verified (self->lifecycle, social->id, error))
+    return FALSE;
 
   if (out_email != NULL)
     *out_email = g_strdup (demo->email);
