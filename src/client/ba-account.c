@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ba-account.h"
+#include "ba-account-private.h"
 #include "ba-api-key-private.h"
 #include "ba-error.h"
 #include "ba-wipe.h"
@@ -553,22 +554,15 @@ login_whoami_cb (GObject      *object,
                                      login_token_stored_cb, g_object_ref (task));
 }
 
+/* The rest of a login once the server gave a token: check it, read
+ * whoami, keep it. Also how sign-up and password reset open the new
+ * session (ba_account_open_with_token_async). */
 static void
-login_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+login_with_token (GTask      *task,
+                  const char *token)
 {
-  g_autoptr(GTask) task = user_data;
   LoginData *data = g_task_get_task_data (task);
-  g_autoptr(BaSecretString) token = NULL;
   g_autoptr(GError) error = NULL;
-
-  token = ba_api_client_login_finish (BA_API_CLIENT (object), result, &error);
-  if (token == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   data->session = ba_session_new (token, &error);
   if (data->session == NULL)
@@ -589,6 +583,62 @@ login_cb (GObject      *object,
   ba_api_client_set_token (data->client, token);
   ba_api_client_whoami_async (data->client, g_task_get_cancellable (task),
                               login_whoami_cb, g_object_ref (task));
+}
+
+static void
+login_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(BaSecretString) token = NULL;
+  g_autoptr(GError) error = NULL;
+
+  token = ba_api_client_login_finish (BA_API_CLIENT (object), result, &error);
+  if (token == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  login_with_token (task, token);
+}
+
+void
+ba_account_open_with_token_async (BaApiClient         *client,
+                                  const char          *token,
+                                  BaSecretStore       *secret_store,
+                                  BaVault             *vault,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoginData *data;
+
+  g_return_if_fail (BA_IS_API_CLIENT (client));
+  g_return_if_fail (token != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_open_with_token_async);
+
+  data = g_new0 (LoginData, 1);
+  data->client = g_object_ref (client);
+  data->secret_store = secret_store != NULL ? g_object_ref (secret_store) : NULL;
+  data->vault = vault != NULL ? g_object_ref (vault) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+
+  login_with_token (task, token);
+}
+
+BaAccount *
+ba_account_open_with_token_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_open_with_token_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
@@ -923,6 +973,8 @@ check_task (BaAccount    *self,
 
 typedef void (*AfterStoreFunc) (GTask *task);
 
+static void refresh_done (GTask *task);
+
 typedef struct
 {
   BaSession      *session;
@@ -988,6 +1040,39 @@ replace_token (GTask      *task,
   ba_secret_store_store_token_async (self->secret_store, self->id, label, token,
                                      g_task_get_cancellable (task),
                                      replace_token_stored_cb, g_object_ref (task));
+}
+
+void
+ba_account_replace_token_async (BaAccount           *self,
+                                const char          *token,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReplaceData *data;
+
+  g_return_if_fail (BA_IS_ACCOUNT (self));
+  g_return_if_fail (token != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_replace_token_async);
+  data = g_new0 (ReplaceData, 1);
+  data->after = refresh_done;
+  g_task_set_task_data (task, data, (GDestroyNotify) replace_data_free);
+
+  replace_token (task, token);
+}
+
+gboolean
+ba_account_replace_token_finish (BaAccount     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  if (!check_task (self, result, ba_account_replace_token_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Revalidate */

@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "ba-api-client.h"
+#include "ba-api-client-private.h"
 #include "ba-api-error.h"
 #include "ba-api-key-private.h"
 #include "ba-error.h"
@@ -53,6 +54,7 @@ typedef enum
   RESPONSE_SECRET,     /* a new API key as a JSON string */
   RESPONSE_API_KEYS,   /* {"d":[…]} of api_key rows: all of them */
   RESPONSE_FIRST_API_KEY, /* {"d":[…]} of api_key rows: the first or NULL */
+  RESPONSE_RAW,        /* any status: a BaApiResponse for the caller to judge */
 } ResponseKind;
 
 typedef struct
@@ -503,6 +505,17 @@ request_sent_cb (GObject      *object,
            g_uri_get_path (soup_message_get_uri (request->message)),
            status);
 
+  if (request->kind == RESPONSE_RAW)
+    {
+      BaApiResponse *response = g_new0 (BaApiResponse, 1);
+
+      response->status = status;
+      response->body = g_steal_pointer (&body);
+      response->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+      g_task_return_pointer (task, response, (GDestroyNotify) ba_api_response_free);
+      return;
+    }
+
   /* An API key is refused on the routes that manage keys; that is no
    * sign that the session ended, and only a password login helps. */
   if (status == SOUP_STATUS_UNAUTHORIZED && request->manages_keys &&
@@ -768,6 +781,58 @@ build_json_body (const char *first_name,
   json_generator_set_root (generator, root);
 
   return json_generator_to_data (generator, NULL);
+}
+
+void
+ba_api_client_send_async (BaApiClient         *self,
+                          const char          *method,
+                          const char          *path,
+                          gboolean             authenticated,
+                          char                *json_body,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL);
+
+  start_request (self, method, path,
+                 authenticated ? BA_API_ENDPOINT_AUTHENTICATED : BA_API_ENDPOINT_PUBLIC,
+                 RESPONSE_RAW, json_body, cancellable, ba_api_client_send_async,
+                 callback, user_data);
+}
+
+BaApiResponse *
+ba_api_client_send_finish (BaApiClient   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (BA_IS_API_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_api_client_send_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_api_response_free (BaApiResponse *response)
+{
+  if (response == NULL)
+    return;
+
+  /* Bodies may hold a token: wiped before they go. */
+  if (response->body != NULL)
+    {
+      gsize size = 0;
+      const char *data = g_bytes_get_data (response->body, &size);
+
+      if (data != NULL)
+        sodium_memzero ((gpointer) data, size);
+    }
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_free (response->retry_after);
+  g_free (response);
 }
 
 static gboolean
