@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "ba-account-details.h"
 #include "ba-account-page.h"
 #include "ba-tokens-page.h"
 
@@ -39,6 +40,7 @@ struct _BaAccountPage
   GtkButton            *logout_button;
   AdwViewStackPage     *tokens_stack_page;
   BaTokensPage         *tokens_page;
+  BaAccountDetails     *account_details;
 
   /* Owned references */
   BaAccount            *account;

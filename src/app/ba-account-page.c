@@ -609,6 +609,7 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_install_action (widget_class, "account.logout", NULL, logout_action);
 
   g_type_ensure (BA_TYPE_TOKENS_PAGE);
+  g_type_ensure (BA_TYPE_ACCOUNT_DETAILS);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_title);
@@ -632,6 +633,7 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, logout_button);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_stack_page);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_page);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, account_details);
   gtk_widget_class_bind_template_callback (widget_class, notice_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_switcher_bar);
 }
@@ -701,6 +703,7 @@ ba_account_page_set_account (BaAccountPage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.logout", account != NULL);
   adw_view_stack_set_visible_child_name (self->view_stack, "details");
   ba_tokens_page_set_account (self->tokens_page, account);
+  ba_account_details_set_account (self->account_details, account);
   adw_view_stack_page_set_visible (self->tokens_stack_page, account != NULL);
 
   update_all (self);

@@ -570,3 +570,19 @@ ba_login_page_focus (BaLoginPage *self)
 
   focus_first_empty_row (self);
 }
+
+char *
+ba_login_page_dup_server_url (BaLoginPage *self)
+{
+  g_return_val_if_fail (BA_IS_LOGIN_PAGE (self), NULL);
+
+  return dup_server_url (self);
+}
+
+char *
+ba_login_page_dup_username (BaLoginPage *self)
+{
+  g_return_val_if_fail (BA_IS_LOGIN_PAGE (self), NULL);
+
+  return dup_username (self);
+}

@@ -31,5 +31,10 @@ void ba_login_page_reset                      (BaLoginPage   *self,
                                                const char    *username,
                                                gboolean       can_go_back);
 void ba_login_page_focus                      (BaLoginPage   *self);
+/* The server chosen in the form (NULL when a custom address is still
+ * empty) and what is in the username field, for the sign-up and
+ * password-reset pages. */
+char *ba_login_page_dup_server_url            (BaLoginPage   *self);
+char *ba_login_page_dup_username              (BaLoginPage   *self);
 
 G_END_DECLS

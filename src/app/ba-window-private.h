@@ -10,6 +10,8 @@
 #include "ba-account.h"
 #include "ba-account-page.h"
 #include "ba-login-page.h"
+#include "ba-password-reset-page.h"
+#include "ba-sign-up-page.h"
 #include "ba-secret-store.h"
 #include "ba-vault.h"
 #include "ba-window.h"
@@ -28,6 +30,8 @@ struct _BaWindow
   GtkRevealer          *keyring_wait_revealer;
   BaLoginPage          *login_page;
   BaAccountPage        *account_page;
+  BaSignUpPage         *sign_up_page;
+  BaPasswordResetPage  *password_reset_page;
 
   /* Owned references */
   GSettings            *settings;

@@ -254,6 +254,75 @@ login_page_logged_in_cb (BaWindow    *self,
   ba_window_add_toast (self, message);
 }
 
+/* Sign-up and password reset (issue 4) */
+
+static void
+sign_up_page_signed_up_cb (BaWindow     *self,
+                           BaAccount    *account,
+                           BaSignUpPage *page)
+{
+  show_account (self, account);
+  ba_window_add_toast (self, _("Account created. Check your mail to verify your email address."));
+}
+
+static void
+password_reset_page_logged_in_cb (BaWindow            *self,
+                                  BaAccount           *account,
+                                  BaPasswordResetPage *page)
+{
+  show_account (self, account);
+  ba_window_add_toast (self, _("Your new password is set, and you are logged in"));
+}
+
+static void
+lifecycle_page_back_cb (BaWindow  *self,
+                        GtkWidget *page)
+{
+  show_login_page (self);
+}
+
+static void
+sign_up_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  BaWindow *self = BA_WINDOW (widget);
+  g_autofree char *url = ba_login_page_dup_server_url (self->login_page);
+
+  ba_sign_up_page_set_storage (self->sign_up_page, self->secret_store, self->vault);
+  ba_sign_up_page_reset (self->sign_up_page, url != NULL ? url : BA_BALENA_CLOUD_API_URL);
+  gtk_stack_set_visible_child_name (self->stack, "sign-up");
+}
+
+static void
+forgot_password_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  BaWindow *self = BA_WINDOW (widget);
+  g_autofree char *url = ba_login_page_dup_server_url (self->login_page);
+  g_autofree char *username = ba_login_page_dup_username (self->login_page);
+
+  ba_password_reset_page_set_storage (self->password_reset_page, self->secret_store, self->vault);
+  ba_password_reset_page_reset (self->password_reset_page,
+                                url != NULL ? url : BA_BALENA_CLOUD_API_URL, username);
+  gtk_stack_set_visible_child_name (self->stack, "password-reset");
+}
+
+void
+ba_window_show_account_deleted (BaWindow *self)
+{
+  g_return_if_fail (BA_IS_WINDOW (self));
+
+  ba_account_page_set_account (self->account_page, NULL);
+  g_clear_object (&self->account);
+  self->revalidating = FALSE;
+
+  ba_login_page_reset (self->login_page, NULL, NULL, FALSE);
+  show_login_page (self);
+  ba_window_add_toast (self, _("Your account was deleted"));
+}
+
 static void
 login_page_back_cb (BaWindow    *self,
                     BaLoginPage *login_page)
@@ -357,6 +426,12 @@ ba_window_class_init (BaWindowClass *klass)
 
   g_type_ensure (BA_TYPE_ACCOUNT_PAGE);
   g_type_ensure (BA_TYPE_LOGIN_PAGE);
+  g_type_ensure (BA_TYPE_SIGN_UP_PAGE);
+  g_type_ensure (BA_TYPE_PASSWORD_RESET_PAGE);
+
+  gtk_widget_class_install_action (widget_class, "lifecycle.sign-up", NULL, sign_up_action);
+  gtk_widget_class_install_action (widget_class, "lifecycle.forgot-password", NULL,
+                                   forgot_password_action);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BaWindow, toast_overlay);
@@ -364,6 +439,11 @@ ba_window_class_init (BaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaWindow, keyring_wait_revealer);
   gtk_widget_class_bind_template_child (widget_class, BaWindow, login_page);
   gtk_widget_class_bind_template_child (widget_class, BaWindow, account_page);
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, sign_up_page);
+  gtk_widget_class_bind_template_child (widget_class, BaWindow, password_reset_page);
+  gtk_widget_class_bind_template_callback (widget_class, sign_up_page_signed_up_cb);
+  gtk_widget_class_bind_template_callback (widget_class, password_reset_page_logged_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lifecycle_page_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_page_logged_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_page_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, account_page_logged_out_cb);
