@@ -742,12 +742,14 @@ test_delete (Fixture       *f,
   g_autofree char *sam_key = NULL;
   g_autofree char *stale = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *reset_mail = NULL;
 
   jane_key = test_create_api_key (f->server, jane->token, "jane's key", "null", "null");
   sam_key = test_create_api_key (f->server, sam->token, "sam's key", "null", "null");
   g_assert_cmpuint (post (f, "/user/v1/password-reset/request", NULL,
                           "{\"email\":\"jane@example.com\"}", NULL), ==, 200);
-  g_assert_nonnull (ba_test_outbox_wait (f->outbox, "password-reset", "jane@example.com", 1, 5000));
+  reset_mail = ba_test_outbox_wait (f->outbox, "password-reset", "jane@example.com", 1, 5000);
+  g_assert_nonnull (reset_mail);
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM user_token WHERE user = ?", jane->user_id), ==, 2);
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM api_key WHERE is_of__actor = ?", jane->actor_id), ==, 1);
 
