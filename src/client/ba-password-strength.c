@@ -12,11 +12,122 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
-#include <pwquality.h>
+#if HAVE_PWQUALITY
+# include <pwquality.h>
+#endif
 
 #include "ba-password-policy.h"
 #include "ba-password-strength.h"
 #include "ba-wipe.h"
+
+static const char *
+hint_for (BaPasswordStrength strength)
+{
+  switch (strength)
+    {
+    case BA_PASSWORD_STRENGTH_EMPTY:
+      return _("Use at least 8 characters.");
+    case BA_PASSWORD_STRENGTH_TOO_SHORT:
+      return _("Too short: use at least 8 characters.");
+    case BA_PASSWORD_STRENGTH_WEAK:
+      return _("Weak: this password is easy to guess.");
+    case BA_PASSWORD_STRENGTH_FAIR:
+      return _("Fair: a longer password would be safer.");
+    case BA_PASSWORD_STRENGTH_GOOD:
+      return _("Good password.");
+    case BA_PASSWORD_STRENGTH_STRONG:
+    default:
+      return _("Strong password.");
+    }
+}
+
+/* TRUE if @password contains @name (at least 3 characters), ignoring
+ * case. */
+static gboolean
+contains_name (const char *password,
+               const char *name,
+               gssize      name_len)
+{
+  g_autofree char *folded_password = NULL;
+  g_autofree char *folded_name = NULL;
+
+  if (name == NULL)
+    return FALSE;
+  if (name_len < 0)
+    name_len = strlen (name);
+  if (name_len < 3)
+    return FALSE;
+
+  folded_password = g_utf8_casefold (password, -1);
+  folded_name = g_utf8_casefold (name, name_len);
+
+  return strstr (folded_password, folded_name) != NULL;
+}
+
+BaPasswordStrength
+ba_password_strength_check_basic (const char  *password,
+                                  const char  *username,
+                                  const char  *email,
+                                  char       **out_hint)
+{
+  gboolean lower = FALSE, upper = FALSE, digit = FALSE, other = FALSE;
+  BaPasswordStrength strength;
+  glong length;
+  guint classes;
+  guint distinct = 0;
+  guint points;
+  GHashTable *seen;
+
+  if (password == NULL || *password == '\0')
+    strength = BA_PASSWORD_STRENGTH_EMPTY;
+  else if (!ba_password_policy_check (password, NULL))
+    strength = BA_PASSWORD_STRENGTH_TOO_SHORT;
+  else if (contains_name (password, username, -1) ||
+           (email != NULL && strchr (email, '@') != NULL &&
+            contains_name (password, email, strchr (email, '@') - email)))
+    {
+      strength = BA_PASSWORD_STRENGTH_WEAK;
+      if (out_hint != NULL)
+        *out_hint = g_strdup (_("Weak: it contains your user name or email."));
+      return strength;
+    }
+  else
+    {
+      seen = g_hash_table_new (NULL, NULL);
+      for (const char *p = password; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          lower |= g_unichar_islower (c);
+          upper |= g_unichar_isupper (c);
+          digit |= g_unichar_isdigit (c);
+          other |= !g_unichar_isalnum (c);
+          g_hash_table_add (seen, GUINT_TO_POINTER (c));
+        }
+      distinct = g_hash_table_size (seen);
+      g_hash_table_unref (seen);
+
+      length = g_utf8_strlen (password, -1);
+      classes = lower + upper + digit + other;
+      points = MIN (length, 20) * 3 + (classes - 1) * 10;
+
+      /* One kind of character, or a handful of distinct ones, is easy
+       * to guess however long it is. */
+      if ((classes == 1 && length < 12) || distinct < 4)
+        strength = BA_PASSWORD_STRENGTH_WEAK;
+      else if (points < 45)
+        strength = BA_PASSWORD_STRENGTH_FAIR;
+      else if (points < 65)
+        strength = BA_PASSWORD_STRENGTH_GOOD;
+      else
+        strength = BA_PASSWORD_STRENGTH_STRONG;
+    }
+
+  if (out_hint != NULL)
+    *out_hint = g_strdup (hint_for (strength));
+
+  return strength;
+}
 
 BaPasswordStrength
 ba_password_strength_check (const char  *password,
@@ -24,6 +135,9 @@ ba_password_strength_check (const char  *password,
                             const char  *email,
                             char       **out_hint)
 {
+#if !HAVE_PWQUALITY
+  return ba_password_strength_check_basic (password, username, email, out_hint);
+#else
   pwquality_settings_t *settings;
   g_autofree char *local_part = NULL;
   const char *hint = NULL;
@@ -119,4 +233,5 @@ ba_password_strength_check (const char  *password,
     *out_hint = g_strdup (hint);
 
   return strength;
+#endif
 }

@@ -32,4 +32,11 @@ BaPasswordStrength ba_password_strength_check (const char  *password,
                                                const char  *email,
                                                char       **out_hint);
 
+/* The same grading without libpwquality (a build without it uses this):
+ * length, character variety, repeats, and the user's name or email. */
+BaPasswordStrength ba_password_strength_check_basic (const char  *password,
+                                                     const char  *username,
+                                                     const char  *email,
+                                                     char       **out_hint);
+
 G_END_DECLS

@@ -56,6 +56,39 @@ test_user_names (void)
                    BA_PASSWORD_STRENGTH_WEAK);
 }
 
+/* The rule a build without libpwquality (the Flatpak) uses. */
+static void
+test_basic (void)
+{
+  struct { const char *password; BaPasswordStrength expected; } cases[] = {
+    { "", BA_PASSWORD_STRENGTH_EMPTY },
+    { "1234567", BA_PASSWORD_STRENGTH_TOO_SHORT },
+    { "password", BA_PASSWORD_STRENGTH_WEAK },
+    { "12345678", BA_PASSWORD_STRENGTH_WEAK },
+    { "abababababababab", BA_PASSWORD_STRENGTH_WEAK },
+    { "horsebattery", BA_PASSWORD_STRENGTH_FAIR },
+    { "Horse battery", BA_PASSWORD_STRENGTH_GOOD },
+    { "qX7$vR2!mPz9#Lw4k", BA_PASSWORD_STRENGTH_STRONG },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *hint = NULL;
+
+      g_test_message ("“%s”", cases[i].password);
+      g_assert_cmpint (ba_password_strength_check_basic (cases[i].password, NULL, NULL, &hint), ==,
+                       cases[i].expected);
+      g_assert_nonnull (hint);
+    }
+
+  g_assert_cmpint (ba_password_strength_check_basic ("qX7$JaneDoe!mPz9", "janedoe", NULL, NULL), ==,
+                   BA_PASSWORD_STRENGTH_WEAK);
+  g_assert_cmpint (ba_password_strength_check_basic ("qX7$JaneDoe!mPz9", NULL, "JANEDOE@example.com", NULL), ==,
+                   BA_PASSWORD_STRENGTH_WEAK);
+  g_assert_cmpint (ba_password_strength_check_basic ("qX7$JaneDoe!mPz9", "sam", "sam@example.com", NULL), ==,
+                   BA_PASSWORD_STRENGTH_STRONG);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -64,6 +97,7 @@ main (int   argc,
 
   g_test_add_func ("/ba/password-strength/levels", test_levels);
   g_test_add_func ("/ba/password-strength/user-names", test_user_names);
+  g_test_add_func ("/ba/password-strength/basic", test_basic);
 
   return g_test_run ();
 }
