@@ -38,6 +38,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 #define MAIL_LIMIT_WINDOW_SECONDS  (60 * 60)
 #define MAIL_LIMIT_BLOCK_SECONDS   (60 * 60)
 
+/* Guessing the current password through POST /user/v1/password is
+ * limited like /login_ (section 3): 10 tries per 2 hours per user, then
+ * an hour's block; a correct password resets the count. */
+#define PASSWORD_LIMIT_POINTS          10
+#define PASSWORD_LIMIT_WINDOW_SECONDS  (2 * 60 * 60)
+#define PASSWORD_LIMIT_BLOCK_SECONDS   (60 * 60)
+
 /* Section 4: username and email rules. */
 #define USERNAME_MAX_LENGTH  73
 #define EMAIL_MIN_LENGTH     5
@@ -66,6 +73,7 @@ struct _BaServerLifecycle
   BaServerAuth        *auth;
   char                *outbox_dir;
   BaServerRateLimiter *mail_limiter;
+  BaServerRateLimiter *password_limiter;
 };
 
 G_DEFINE_FINAL_TYPE (BaServerLifecycle, ba_server_lifecycle, G_TYPE_OBJECT)
@@ -1153,6 +1161,13 @@ password_hashed_cb (GObject      *object,
       goto out;
     }
 
+  if (job->current != NULL)
+    {
+      g_autofree char *limit_key = g_strdup_printf ("password$%" G_GINT64_FORMAT, job->user->id);
+
+      ba_server_rate_limiter_reset (self->password_limiter, limit_key);
+    }
+
   jwt_secret = ba_server_auth_new_jwt_secret ();
   if (!ba_server_store_set_password (self->store, job->user->id, hash, jwt_secret, &error))
     {
@@ -1213,9 +1228,19 @@ handle_password (BaServerLifecycle        *self,
 
   if (credential->user->password_hash != NULL)
     {
+      g_autofree char *limit_key = g_strdup_printf ("password$%" G_GINT64_FORMAT,
+                                                    credential->user->id);
+      gint64 retry_after = 0;
+
       if (current == NULL || *current == '\0')
         {
           respond_message (msg, SOUP_STATUS_BAD_REQUEST, MSG_CURRENT_REQUIRED);
+          return;
+        }
+
+      if (!ba_server_rate_limiter_consume (self->password_limiter, limit_key, &retry_after))
+        {
+          respond_too_many_requests (msg, retry_after);
           return;
         }
     }
@@ -1527,6 +1552,7 @@ ba_server_lifecycle_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->auth);
   g_clear_object (&self->mail_limiter);
+  g_clear_object (&self->password_limiter);
   g_clear_pointer (&self->outbox_dir, g_free);
 
   G_OBJECT_CLASS (ba_server_lifecycle_parent_class)->finalize (object);
@@ -1546,6 +1572,9 @@ ba_server_lifecycle_init (BaServerLifecycle *self)
   self->mail_limiter = ba_server_rate_limiter_new (MAIL_LIMIT_POINTS,
                                                    MAIL_LIMIT_WINDOW_SECONDS,
                                                    MAIL_LIMIT_BLOCK_SECONDS);
+  self->password_limiter = ba_server_rate_limiter_new (PASSWORD_LIMIT_POINTS,
+                                                       PASSWORD_LIMIT_WINDOW_SECONDS,
+                                                       PASSWORD_LIMIT_BLOCK_SECONDS);
 }
 
 /* Public API */

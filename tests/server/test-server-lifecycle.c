@@ -620,6 +620,29 @@ test_change_password (Fixture       *f,
   assert_session_dead (f, stale);
   g_assert_cmpuint (login (f, "jane", PASSWORD), ==, 401);
   g_assert_cmpuint (login (f, "jane", "new password 1"), ==, 200);
+
+  /* Guessing the current password is limited like /login_: the success
+   * above reset the count; ten wrong tries, then 429 even for the right
+   * one. */
+  {
+    g_autofree char *token = g_strdup (body);
+    g_autofree char *retry_after = NULL;
+
+    for (guint i = 0; i < 10; i++)
+      {
+        g_clear_pointer (&body, g_free);
+        g_assert_cmpuint (post (f, "/user/v1/password", token,
+                                "{\"current_password\":\"guess guess\",\"new_password\":\"new password 2\"}",
+                                &body), ==, 401);
+      }
+    g_clear_pointer (&body, g_free);
+    g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/password", token,
+                                              "application/json",
+                                              "{\"current_password\":\"new password 1\",\"new_password\":\"new password 2\"}",
+                                              &body, "Retry-After", &retry_after), ==, 429);
+    g_assert_nonnull (retry_after);
+    g_assert_cmpuint (login (f, "jane", "new password 1"), ==, 200);
+  }
 }
 
 static void
