@@ -289,7 +289,10 @@ sign_up_action (GtkWidget  *widget,
   BaWindow *self = BA_WINDOW (widget);
   g_autofree char *url = ba_login_page_dup_server_url (self->login_page);
 
-  ba_sign_up_page_set_storage (self->sign_up_page, self->secret_store, self->vault);
+  /* Like the login page: in session-only mode (no vault) the token is not
+   * kept in the keyring either. */
+  ba_sign_up_page_set_storage (self->sign_up_page,
+                               self->vault != NULL ? self->secret_store : NULL, self->vault);
   ba_sign_up_page_reset (self->sign_up_page, url != NULL ? url : BA_BALENA_CLOUD_API_URL);
   gtk_stack_set_visible_child_name (self->stack, "sign-up");
 }
@@ -303,7 +306,8 @@ forgot_password_action (GtkWidget  *widget,
   g_autofree char *url = ba_login_page_dup_server_url (self->login_page);
   g_autofree char *username = ba_login_page_dup_username (self->login_page);
 
-  ba_password_reset_page_set_storage (self->password_reset_page, self->secret_store, self->vault);
+  ba_password_reset_page_set_storage (self->password_reset_page,
+                                      self->vault != NULL ? self->secret_store : NULL, self->vault);
   ba_password_reset_page_reset (self->password_reset_page,
                                 url != NULL ? url : BA_BALENA_CLOUD_API_URL, username);
   gtk_stack_set_visible_child_name (self->stack, "password-reset");

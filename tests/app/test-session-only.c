@@ -16,6 +16,7 @@
 #include "ba-account-page-private.h"
 #include "ba-app-test-utils.h"
 #include "ba-login-page-private.h"
+#include "ba-sign-up-page-private.h"
 #include "ba-test-server.h"
 #include "ba-window-private.h"
 
@@ -61,6 +62,34 @@ test_session_only (void)
   ba_test_server_stop (server);
 }
 
+/* Signing up without a keyring opens the new account for this session,
+ * like a login, instead of failing on the keyring after the server has
+ * created the account. */
+static void
+test_session_only_sign_up (void)
+{
+  g_autoptr(GError) error = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  ba_app_test_fill_in (window->login_page, ba_test_server_get_url (server), "", "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "lifecycle.sign-up", NULL));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "sign-up");
+  gtk_editable_set_text (GTK_EDITABLE (window->sign_up_page->email_row), "solo@example.com");
+  gtk_editable_set_text (GTK_EDITABLE (window->sign_up_page->password_row), "a long password");
+  gtk_editable_set_text (GTK_EDITABLE (window->sign_up_page->confirm_row), "a long password");
+  ba_app_test_press (GTK_WIDGET (window->sign_up_page->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_cmpstr (ba_account_get_email (window->account), ==, "solo@example.com");
+
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -72,6 +101,7 @@ main (int   argc,
   tmpdir = ba_app_test_init (&argc, &argv, "/dev/null/keyring");
 
   g_test_add_func ("/ba/window/session-only", test_session_only);
+  g_test_add_func ("/ba/window/session-only-sign-up", test_session_only_sign_up);
 
   ret = g_test_run ();
 
