@@ -1657,11 +1657,18 @@ ba_server_lifecycle_handle_odata (BaServerLifecycle        *self,
                                   const BaServerCredential *credential,
                                   const char               *base_url)
 {
+  g_autofree char *decoded = NULL;
   gboolean named;
   gboolean no_key;
   gint64 id;
 
   g_return_val_if_fail (BA_IS_SERVER_LIFECYCLE (self), FALSE);
+
+  /* "user%2812%29" names the same row as "user(12)". */
+  decoded = g_uri_unescape_string (odata_path, NULL);
+  if (decoded == NULL)
+    return FALSE;
+  odata_path = decoded;
 
   if (g_str_equal (method, "DELETE") &&
       (g_str_equal (odata_path, "user") || g_str_has_prefix (odata_path, "user(")))
