@@ -429,6 +429,96 @@ test_not_supported (void)
   soup_server_disconnect (fake);
 }
 
+/* A server with the public protocol only (login, whoami), like
+ * openBalena: 404 for user_profile and every extension endpoint. */
+static void
+public_only_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  if (g_str_equal (path, "/login_"))
+    {
+      g_autoptr(JsonObject) claims = json_object_new ();
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      char *token;
+
+      json_object_set_int_member (claims, "id", 7);
+      json_object_set_string_member (claims, "jwt_secret", "SECRET");
+      json_object_set_int_member (claims, "authTime", now * 1000);
+      json_object_set_int_member (claims, "iat", now);
+      json_object_set_int_member (claims, "exp", now + 3600);
+      token = ba_jwt_encode_hs256 (claims, (const guint8 *) "not-a-real-secret", 17);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE, token, strlen (token));
+      return;
+    }
+
+  if (g_str_equal (path, "/actor/v1/whoami"))
+    {
+      static const char identity[] =
+        "{\"id\":2001,\"actorType\":\"user\",\"actorTypeId\":7,"
+        "\"username\":\"jane\",\"email\":\"jane@example.com\"}";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        identity, strlen (identity));
+      return;
+    }
+
+  if (g_str_has_prefix (path, "/v7/api_key"))
+    {
+      static const char empty[] = "{\"d\":[]}";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        empty, strlen (empty));
+      return;
+    }
+
+  soup_server_message_set_status (msg, 404, NULL);
+}
+
+static void
+test_details_not_supported (void)
+{
+  g_autoptr(SoupServer) fake = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  BaAccountDetails *details;
+  BaWindow *window;
+  GSList *uris;
+
+  soup_server_add_handler (fake, NULL, public_only_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (fake, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (fake);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  window = ba_app_test_open_window ();
+  if (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0)
+    log_out (window);
+  ba_app_test_fill_in (window->login_page, url, "jane", "any password");
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+
+  /* The tab says what this server does not offer, and offers nothing it
+   * cannot do. */
+  details = window->account_page->account_details;
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (details->status_box));
+  g_assert_nonnull (strstr (gtk_label_get_text (details->status_label), "does not offer"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (details->retry_button)));
+  g_assert_false (gtk_widget_get_visible (details->dashboard_button));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (details->delete_group)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (details->password_group)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (details->verify_group)));
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  soup_server_disconnect (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -441,6 +531,7 @@ main (int   argc,
   g_test_add_func ("/ba/lifecycle/sign-up-verify-reset-delete", test_sign_up_verify_reset_delete);
   g_test_add_func ("/ba/lifecycle/set-password-social", test_set_password_social);
   g_test_add_func ("/ba/lifecycle/not-supported", test_not_supported);
+  g_test_add_func ("/ba/lifecycle/details-not-supported", test_details_not_supported);
 
   ret = g_test_run ();
 
