@@ -467,6 +467,19 @@ public_only_cb (SoupServer        *server,
       return;
     }
 
+  /* balenaCloud: the profile exists, password changes are dashboard-only. */
+  if (user_data != NULL && g_str_equal (path, "/v7/user_profile"))
+    {
+      static const char profile[] =
+        "{\"d\":[{\"id\":7,\"email\":\"jane@example.com\",\"first_name\":null,"
+        "\"last_name\":null,\"company\":null,\"has_password_set\":true,\"is_verified\":true}]}";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        profile, strlen (profile));
+      return;
+    }
+
   if (g_str_has_prefix (path, "/v7/api_key"))
     {
       static const char empty[] = "{\"d\":[]}";
@@ -519,6 +532,52 @@ test_details_not_supported (void)
   soup_server_disconnect (fake);
 }
 
+static void
+test_password_not_supported (void)
+{
+  g_autoptr(SoupServer) fake = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  BaAccountDetails *details;
+  BaPasswordDialog *dialog;
+  BaWindow *window;
+  GSList *uris;
+
+  soup_server_add_handler (fake, NULL, public_only_cb, GINT_TO_POINTER (TRUE), NULL);
+  g_assert_true (soup_server_listen_local (fake, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (fake);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  window = ba_app_test_open_window ();
+  if (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0)
+    log_out (window);
+  ba_app_test_fill_in (window->login_page, url, "jane", "any password");
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+
+  details = wait_for_details (window);
+  ba_app_test_press (GTK_WIDGET (details->password_button));
+  BA_APP_TEST_WAIT_UNTIL (details->password_dialog != NULL);
+  dialog = details->password_dialog;
+  set_text (dialog->current_row, "any password");
+  set_text (dialog->new_row, "a new long password");
+  set_text (dialog->confirm_row, "a new long password");
+  ba_app_test_press (GTK_WIDGET (dialog->save_button));
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (dialog->error_label)));
+  g_assert_nonnull (strstr (gtk_label_get_text (dialog->error_label),
+                            "does not support changing the password"));
+  /* No dashboard for a server on this computer; the dialog stays open. */
+  g_assert_false (gtk_widget_get_visible (dialog->dashboard_button));
+  g_assert_nonnull (details->password_dialog);
+  gtk_window_close (GTK_WINDOW (dialog));
+  BA_APP_TEST_WAIT_UNTIL (details->password_dialog == NULL);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  soup_server_disconnect (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +591,7 @@ main (int   argc,
   g_test_add_func ("/ba/lifecycle/set-password-social", test_set_password_social);
   g_test_add_func ("/ba/lifecycle/not-supported", test_not_supported);
   g_test_add_func ("/ba/lifecycle/details-not-supported", test_details_not_supported);
+  g_test_add_func ("/ba/lifecycle/password-not-supported", test_password_not_supported);
 
   ret = g_test_run ();
 
