@@ -960,16 +960,81 @@ handle_verify_email (BaServerLifecycle *self,
 
 /* POST /user/v1/password-reset/request (section 17.3) */
 
+typedef struct
+{
+  BaServerLifecycle *self;
+  char              *email;
+  char              *base_url;
+} ResetMail;
+
+static void
+reset_mail_free (ResetMail *mail)
+{
+  g_clear_object (&mail->self);
+  g_free (mail->email);
+  g_free (mail->base_url);
+  g_free (mail);
+}
+
+/* Runs once the answer is on its way: looks the address up and, when it
+ * has an account, makes the token and writes the mail (in a worker
+ * thread). None of it can change the answer or its timing. */
+static gboolean
+reset_mail_idle_cb (gpointer user_data)
+{
+  ResetMail *mail = user_data;
+  BaServerLifecycle *self = mail->self;
+  g_autoptr(BaServerUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *body = NULL;
+
+  user = ba_server_store_find_user_by_email (self->store, mail->email, &error);
+  if (user == NULL || user->email == NULL)
+    {
+      if (error != NULL)
+        g_warning ("Could not look up an email for a reset: %s", error->message);
+      return G_SOURCE_REMOVE;
+    }
+
+  token = create_token (self, user->id, PURPOSE_RESET, RESET_TOKEN_SECONDS, &error);
+  if (token == NULL)
+    {
+      g_warning ("Could not make a password reset token: %s", error->message);
+      return G_SOURCE_REMOVE;
+    }
+
+  body = g_strdup_printf ("Hello %s,\n"
+                          "\n"
+                          "Someone asked to reset the password of your account. To choose a\n"
+                          "new password, paste this link into Balena Accounts:\n"
+                          "\n"
+                          "    %s/password-reset?token=%s\n"
+                          "\n"
+                          "or just the code:\n"
+                          "\n"
+                          "    %s\n"
+                          "\n"
+                          "It works once, within one hour. If you did not ask for this,\n"
+                          "ignore this mail; your password stays as it is.\n",
+                          user->username, mail->base_url, token, token);
+  sodium_memzero (token, strlen (token));
+  ba_server_mail_write_in_background (self->outbox_dir, PURPOSE_RESET, user->email,
+                                      "Reset your password", body);
+  sodium_memzero (body, strlen (body));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 handle_reset_request (BaServerLifecycle *self,
                       SoupServerMessage *msg,
                       const char        *base_url)
 {
   g_autoptr(JsonObject) object = read_json_body (msg);
-  g_autoptr(BaServerUser) user = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *limit_key = NULL;
   g_autofree char *lower = NULL;
+  ResetMail *mail;
   const char *email;
   gint64 retry_after = 0;
 
@@ -987,46 +1052,19 @@ handle_reset_request (BaServerLifecycle *self,
       return;
     }
 
-  /* The answer is the same whether or not the account exists, and the
-   * mail is written in a worker thread so that the time is too. */
+  /* The answer is the same whether or not the account exists, and it
+   * leaves before the server even looks (the lookup, the token and the
+   * mail run later at low priority), so the time is the same too. */
   respond_empty (msg, SOUP_STATUS_OK);
 
   if (!is_valid_email (email))
     return;
 
-  user = ba_server_store_find_user_by_email (self->store, email, &error);
-  if (user != NULL && user->email != NULL)
-    {
-      g_autofree char *token = create_token (self, user->id, PURPOSE_RESET, RESET_TOKEN_SECONDS, &error);
-      g_autofree char *body = NULL;
-
-      if (token == NULL)
-        {
-          g_warning ("Could not make a password reset token: %s", error->message);
-          return;
-        }
-
-      body = g_strdup_printf ("Hello %s,\n"
-                              "\n"
-                              "Someone asked to reset the password of your account. To choose a\n"
-                              "new password, paste this link into Balena Accounts:\n"
-                              "\n"
-                              "    %s/password-reset?token=%s\n"
-                              "\n"
-                              "or just the code:\n"
-                              "\n"
-                              "    %s\n"
-                              "\n"
-                              "It works once, within one hour. If you did not ask for this,\n"
-                              "ignore this mail; your password stays as it is.\n",
-                              user->username, base_url, token, token);
-      sodium_memzero (token, strlen (token));
-      ba_server_mail_write_in_background (self->outbox_dir, PURPOSE_RESET, user->email,
-                                          "Reset your password", body);
-      sodium_memzero (body, strlen (body));
-    }
-  else if (error != NULL)
-    g_warning ("Could not look up an email for a reset: %s", error->message);
+  mail = g_new0 (ResetMail, 1);
+  mail->self = g_object_ref (self);
+  mail->email = g_strdup (email);
+  mail->base_url = g_strdup (base_url);
+  g_idle_add_full (G_PRIORITY_LOW, reset_mail_idle_cb, mail, (GDestroyNotify) reset_mail_free);
 }
 
 /* POST /user/v1/password-reset (section 17.3) */

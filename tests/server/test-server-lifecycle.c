@@ -437,7 +437,7 @@ static void
 test_reset_enumeration (Fixture       *f,
                         gconstpointer  data)
 {
-  const char *emails[] = { "demo@example.com", "nobody@example.com", "not an email" };
+  const char *emails[] = { "nobody@example.com", "demo@example.com", "not an email" };
   char *bodies[G_N_ELEMENTS (emails)] = { NULL, };
   char *types[G_N_ELEMENTS (emails)] = { NULL, };
   guint statuses[G_N_ELEMENTS (emails)];
