@@ -50,6 +50,7 @@ struct _BaAccountDetails
   BaPasswordDialog *password_dialog;
 
   guint             loading : 1;
+  guint             fresh : 1;        /* the profile came from the server */
   guint             busy : 1;
 };
 

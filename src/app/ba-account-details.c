@@ -162,7 +162,36 @@ profile_cb (GObject      *object,
     }
 
   show_status (self, NULL, FALSE, FALSE);
+  self->fresh = TRUE;
   apply_profile (self, profile);
+}
+
+static void
+cached_profile_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(BaAccountDetails) self = user_data;
+  g_autoptr(GError) error = NULL;
+  BaUserProfile *profile;
+
+  profile = ba_account_load_cached_profile_finish (BA_ACCOUNT (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      BA_ACCOUNT (object) != self->account)
+    {
+      g_clear_pointer (&profile, ba_user_profile_free);
+      return;
+    }
+
+  if (error != NULL)
+    g_debug ("No cached profile: %s", error->message);
+
+  /* The server's answer, if it came first, is newer. */
+  if (profile != NULL && !self->fresh)
+    apply_profile (self, profile);
+  else
+    g_clear_pointer (&profile, ba_user_profile_free);
 }
 
 static void
@@ -178,7 +207,7 @@ fetch_profile (BaAccountDetails *self)
 static void
 state_changed_cb (BaAccountDetails *self)
 {
-  if (self->profile == NULL)
+  if (!self->fresh)
     fetch_profile (self);
   update (self);
 }
@@ -287,6 +316,8 @@ verified_cb (GObject      *object,
     self->profile->is_verified = TRUE;
   update (self);
   toast (self, _("Your email address is verified"));
+  /* Read it back, which also updates the cached copy. */
+  fetch_profile (self);
 }
 
 static void
@@ -338,6 +369,7 @@ details_saved_cb (GObject      *object,
     }
 
   toast (self, _("Personal details saved"));
+  fetch_profile (self);
 }
 
 static void
@@ -372,6 +404,7 @@ password_done_cb (BaAccountDetails *self,
   update (self);
 
   toast (self, had_password ? _("Password changed") : _("Password set"));
+  fetch_profile (self);
 }
 
 static void
@@ -602,6 +635,7 @@ ba_account_details_set_account (BaAccountDetails *self,
   self->cancellable = g_cancellable_new ();
   self->loading = FALSE;
   self->busy = FALSE;
+  self->fresh = FALSE;
 
   if (self->delete_dialog != NULL)
     gtk_window_close (GTK_WINDOW (self->delete_dialog));
@@ -614,9 +648,14 @@ ba_account_details_set_account (BaAccountDetails *self,
   g_clear_pointer (&self->profile, ba_user_profile_free);
 
   if (account != NULL)
-    self->state_handler = g_signal_connect_object (account, "notify::state",
-                                                   G_CALLBACK (state_changed_cb), self,
-                                                   G_CONNECT_SWAPPED);
+    {
+      self->state_handler = g_signal_connect_object (account, "notify::state",
+                                                     G_CALLBACK (state_changed_cb), self,
+                                                     G_CONNECT_SWAPPED);
+      /* The cached profile shows at once (read-only until ONLINE). */
+      ba_account_load_cached_profile_async (account, self->cancellable, cached_profile_cb,
+                                            g_object_ref (self));
+    }
 
   if (self->code_row != NULL)
     {

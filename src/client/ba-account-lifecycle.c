@@ -14,6 +14,7 @@
 #include "ba-account-lifecycle.h"
 #include "ba-account-private.h"
 #include "ba-error.h"
+#include "ba-vault-profile.h"
 #include "ba-wipe.h"
 
 static gint64
@@ -463,19 +464,100 @@ ba_account_resend_verification_email_finish (BaAccount     *self,
 }
 
 static void
+profile_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  BaUserProfile *profile = g_task_get_task_data (task);
+
+  /* The profile is here; only showing it offline later is lost. */
+  if (!ba_vault_save_profile_finish (BA_VAULT (object), result, &error))
+    g_message ("Could not cache the profile: %s", error->message);
+
+  g_task_return_pointer (task, ba_user_profile_copy (profile), (GDestroyNotify) ba_user_profile_free);
+}
+
+static void
 profile_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  BaAccount *self = g_task_get_source_object (task);
   GError *error = NULL;
   BaUserProfile *profile;
+  BaVault *vault = ba_account_get_vault (self);
 
   profile = ba_api_client_get_user_profile_finish (BA_API_CLIENT (object), result, &error);
   if (profile == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (vault == NULL)
+    {
+      g_task_return_pointer (task, profile, (GDestroyNotify) ba_user_profile_free);
+      return;
+    }
+
+  g_task_set_task_data (task, profile, (GDestroyNotify) ba_user_profile_free);
+  ba_vault_save_profile_async (vault, ba_account_get_id (self), profile, NULL,
+                               profile_saved_cb, g_object_ref (task));
+}
+
+static void
+cached_profile_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  BaUserProfile *profile;
+
+  profile = ba_vault_load_profile_finish (BA_VAULT (object), result, &error);
+  if (error != NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, profile, (GDestroyNotify) ba_user_profile_free);
+}
+
+void
+ba_account_load_cached_profile_async (BaAccount           *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  BaVault *vault;
+
+  g_return_if_fail (BA_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_load_cached_profile_async);
+
+  vault = ba_account_get_vault (self);
+  if (vault == NULL || ba_account_get_id (self) == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  ba_vault_load_profile_async (vault, ba_account_get_id (self), cancellable,
+                               cached_profile_cb, g_steal_pointer (&task));
+}
+
+BaUserProfile *
+ba_account_load_cached_profile_finish (BaAccount     *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  if (!check (self, result, ba_account_load_cached_profile_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

@@ -78,12 +78,24 @@ gboolean       ba_account_resend_verification_email_finish (BaAccount           
                                                             GError              **error);
 
 /* The account's user_profile (email, names, company, whether a password
- * is set, whether the email is verified). */
+ * is set, whether the email is verified), also cached in the vault (a
+ * cache write failure is only logged). */
 void           ba_account_fetch_profile_async              (BaAccount            *self,
                                                             GCancellable         *cancellable,
                                                             GAsyncReadyCallback   callback,
                                                             gpointer              user_data);
 BaUserProfile *ba_account_fetch_profile_finish             (BaAccount            *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
+
+/* The profile cached in the vault by the last successful
+ * ba_account_fetch_profile_async(), for showing before (or without) the
+ * server. NULL without an error when there is none or no vault. */
+void           ba_account_load_cached_profile_async        (BaAccount            *self,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+BaUserProfile *ba_account_load_cached_profile_finish       (BaAccount            *self,
                                                             GAsyncResult         *result,
                                                             GError              **error);
 

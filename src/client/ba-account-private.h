@@ -38,4 +38,7 @@ gboolean   ba_account_replace_token_finish   (BaAccount            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 
+/* The account's vault, or NULL in session-only mode. */
+BaVault   *ba_account_get_vault              (BaAccount            *self);
+
 G_END_DECLS

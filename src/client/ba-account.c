@@ -2038,3 +2038,11 @@ ba_account_revoke_api_keys_finish (BaAccount     *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+BaVault *
+ba_account_get_vault (BaAccount *self)
+{
+  g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
+
+  return self->vault;
+}

@@ -21,6 +21,7 @@
 #include "ba-api-key.h"
 #include "ba-error.h"
 #include "ba-vault.h"
+#include "ba-vault-private.h"
 #include "ba-wipe.h"
 
 #define VAULT_KEY_SIZE 32
@@ -69,6 +70,17 @@ static const char * const migrations[] = {
   "  created_at  INTEGER NOT NULL DEFAULT 0,"
   "  expiry_date INTEGER NOT NULL DEFAULT 0,"
   "  PRIMARY KEY (account_id, id)"
+  ");",
+
+  /* 3: the user_profile of each account (issue 4), shown while offline. */
+  "CREATE TABLE profiles ("
+  "  account_id       TEXT    PRIMARY KEY NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  email            TEXT,"
+  "  first_name       TEXT,"
+  "  last_name        TEXT,"
+  "  company          TEXT,"
+  "  has_password_set INTEGER NOT NULL DEFAULT 0,"
+  "  is_verified      INTEGER NOT NULL DEFAULT 0"
   ");",
 };
 
@@ -1325,4 +1337,92 @@ ba_vault_load_api_keys_finish (BaVault       *self,
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Jobs of the feature files (ba-vault-private.h) */
+
+typedef struct
+{
+  BaVaultJobFunc  func;
+  gpointer        data;
+  GDestroyNotify  data_free;
+  GDestroyNotify  result_free;
+} CustomJob;
+
+static void
+custom_job_free (CustomJob *job)
+{
+  if (job->data_free != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+static void
+custom_job_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  CustomJob *job = task_data;
+  gpointer result = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  ok = job->func (self->db, job->data, &result, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    g_task_return_pointer (task, result, job->result_free);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ba_vault_run_async (BaVault             *self,
+                    BaVaultJobFunc       func,
+                    gpointer             data,
+                    GDestroyNotify       data_free,
+                    GDestroyNotify       result_free,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CustomJob *job;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (func != NULL);
+
+  job = g_new0 (CustomJob, 1);
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_run_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) custom_job_free);
+  g_task_run_in_thread (task, custom_job_thread);
+}
+
+gpointer
+ba_vault_run_finish (BaVault       *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  if (!check_task (self, result, ba_vault_run_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_vault_set_sqlite_error (GError     **error,
+                           sqlite3     *db,
+                           int          rc,
+                           const char  *what)
+{
+  set_sqlite_error (error, db, rc, what);
 }

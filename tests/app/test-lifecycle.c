@@ -105,7 +105,7 @@ wait_for_details (BaWindow *window)
 {
   BaAccountDetails *details = window->account_page->account_details;
 
-  BA_APP_TEST_WAIT_UNTIL (details->profile != NULL &&
+  BA_APP_TEST_WAIT_UNTIL (details->profile != NULL && details->fresh && !details->loading &&
                           gtk_widget_get_visible (GTK_WIDGET (details->password_group)));
   return details;
 }
@@ -578,6 +578,53 @@ test_password_not_supported (void)
   soup_server_disconnect (fake);
 }
 
+/* The details read last time show from the vault while the server is
+ * away, and nothing can be changed. */
+static void
+test_cached_offline (void)
+{
+  g_autoptr(GError) error = NULL;
+  BaAccountDetails *details;
+  BaTestServer *server;
+  BaWindow *window;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  if (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0)
+    log_out (window);
+  ba_app_test_fill_in (window->login_page, ba_test_server_get_url (server),
+                       ba_test_server_get_demo_username (server),
+                       ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+
+  details = wait_for_details (window);
+  set_text (details->company_row, "Offline Ltd");
+  g_signal_emit_by_name (details->company_row, "apply");
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Personal details saved") != NULL);
+  BA_APP_TEST_WAIT_UNTIL (!details->loading && details->fresh &&
+                          g_strcmp0 (details->profile->company, "Offline Ltd") == 0);
+  ba_app_test_close_window (window);
+
+  /* The server goes away; the app starts from the vault. */
+  ba_test_server_stop (server);
+  window = ba_app_test_open_window ();
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  details = window->account_page->account_details;
+  BA_APP_TEST_WAIT_UNTIL (details->profile != NULL);
+  BA_APP_TEST_WAIT_UNTIL (ba_account_get_state (window->account) == BA_ACCOUNT_STATE_OFFLINE);
+  g_assert_false (details->fresh);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (details->details_group)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (details->company_row)), ==, "Offline Ltd");
+  g_assert_cmpstr (adw_action_row_get_subtitle (details->verified_row), ==, "Verified");
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (details->delete_button)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (details->password_button)));
+
+  ba_app_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -592,6 +639,7 @@ main (int   argc,
   g_test_add_func ("/ba/lifecycle/not-supported", test_not_supported);
   g_test_add_func ("/ba/lifecycle/details-not-supported", test_details_not_supported);
   g_test_add_func ("/ba/lifecycle/password-not-supported", test_password_not_supported);
+  g_test_add_func ("/ba/lifecycle/cached-offline", test_cached_offline);
 
   ret = g_test_run ();
 

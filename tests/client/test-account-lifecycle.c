@@ -185,6 +185,21 @@ fetch_profile (BaAccount *account)
   return profile;
 }
 
+static BaUserProfile *
+cached_profile (BaAccount *account)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  BaUserProfile *profile;
+
+  ba_account_load_cached_profile_async (account, NULL, ba_client_test_store_result, &result);
+  profile = ba_account_load_cached_profile_finish (account, ba_client_test_wait (&result), &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  return profile;
+}
+
 static char *
 keyring_token (Fixture   *f,
                BaAccount *account)
@@ -555,6 +570,10 @@ test_profile (Fixture       *f,
   GAsyncResult *result = NULL;
 
   g_assert_nonnull (account);
+
+  /* Nothing cached before the first read. */
+  g_assert_null (cached_profile (account));
+
   ba_account_update_profile_async (account, "Sam", "O'Neil", "Äcme Ltd", NULL,
                                    ba_client_test_store_result, &result);
   g_assert_true (finish_bool (account, &result, ba_account_update_profile_finish, &error));
@@ -567,6 +586,17 @@ test_profile (Fixture       *f,
   g_assert_cmpstr (profile->company, ==, "Äcme Ltd");
   copy = ba_user_profile_copy (profile);
   g_assert_cmpstr (copy->company, ==, "Äcme Ltd");
+  g_clear_pointer (&profile, ba_user_profile_free);
+
+  /* The read was cached in the vault, for showing offline. */
+  profile = cached_profile (account);
+  g_assert_nonnull (profile);
+  g_assert_cmpstr (profile->email, ==, "sam@example.com");
+  g_assert_cmpstr (profile->first_name, ==, "Sam");
+  g_assert_cmpstr (profile->last_name, ==, "O'Neil");
+  g_assert_cmpstr (profile->company, ==, "Äcme Ltd");
+  g_assert_true (profile->has_password_set);
+  g_assert_false (profile->is_verified);
   g_clear_pointer (&profile, ba_user_profile_free);
 
   /* "" clears. */
@@ -602,8 +632,22 @@ test_delete (Fixture       *f,
   g_assert_nonnull (stored);
   g_clear_pointer (&stored, g_free);
 
+  {
+    g_autoptr(BaUserProfile) profile = fetch_profile (account);
+    g_autoptr(BaUserProfile) cached = cached_profile (account);
+
+    g_assert_nonnull (cached);
+  }
+
   g_assert_true (delete_account (account, PASSWORD, &error));
   g_assert_no_error (error);
+
+  /* The cached profile went with the account's vault row. */
+  {
+    g_autoptr(BaUserProfile) cached = cached_profile (account);
+
+    g_assert_null (cached);
+  }
 
   /* Gone on the server, from the keyring and from the vault. */
   g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
