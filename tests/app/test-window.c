@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "ba-account.h"
+#include "ba-account-details-private.h"
 #include "ba-account-page-private.h"
 #include "ba-app-test-utils.h"
 #include "ba-login-page-private.h"
@@ -269,6 +270,10 @@ test_unreadable_vault (void)
 
   window = ba_app_test_open_window ();
   log_in (window, server);
+  /* The Account details tab caches the profile it reads; let that write
+   * finish before the file is damaged under the old connection. */
+  BA_APP_TEST_WAIT_UNTIL (window->account_page->account_details->fresh &&
+                          !window->account_page->account_details->loading);
   ba_app_test_close_window (window);
 
   /* Damage the vault: the next start moves it aside, starts afresh and
