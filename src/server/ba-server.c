@@ -23,6 +23,7 @@
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
+#include "ba-server-web-login.h"
 
 /* account-api.md section 1.3: request bodies are limited to 512 kB. */
 #define MAX_BODY_SIZE (512 * 1024)
@@ -69,6 +70,7 @@ struct _BaServer
   BaServerRateLimiter *login_limiter;
   BaODataModel        *model;
   SoupServer          *soup;
+  BaServerWebLogin    *web_login;
 };
 
 G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
@@ -162,6 +164,8 @@ static void handle_create_api_key     (BaServer *self,
                                        Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
+static void handle_web_login          (BaServer *self,
+                                       Request  *request);
 
 #define ODATA_PREFIX "/v7/"
 
@@ -173,6 +177,7 @@ static const Route routes[] = {
   { "/actor/v1/whoami",       FALSE, METHOD_GET,               handle_actor_whoami },
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
+  { BA_SERVER_WEB_LOGIN_PREFIX, TRUE, METHOD_GET | METHOD_POST,     handle_web_login },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -1122,6 +1127,14 @@ handle_odata (BaServer *self,
   respond_json (request, SOUP_STATUS_OK, body);
 }
 
+/* The web login page (section 17.7) lives in ba-server-web-login.c. */
+static void
+handle_web_login (BaServer *self,
+                  Request  *request)
+{
+  ba_server_web_login_handle (self->web_login, request->msg, request->path);
+}
+
 /* Dispatch */
 
 static Methods
@@ -1293,6 +1306,7 @@ ba_server_finalize (GObject *object)
 {
   BaServer *self = (BaServer *)object;
 
+  g_clear_object (&self->web_login);
   g_clear_object (&self->login_limiter);
   g_clear_pointer (&self->model, ba_odata_model_free);
   g_clear_object (&self->auth);
@@ -1361,6 +1375,8 @@ ba_server_new (const char  *data_dir,
   self->auth = ba_server_auth_new (self->store, secret_path, error);
   if (self->auth == NULL)
     return NULL;
+
+  self->web_login = ba_server_web_login_new (self->store, self->auth, self->login_limiter);
 
   return g_steal_pointer (&self);
 }
@@ -1586,6 +1602,15 @@ ba_server_get_url (BaServer *self)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   return url;
+}
+
+void
+ba_server_set_dev_identity_provider (BaServer *self,
+                                     gboolean  enabled)
+{
+  g_return_if_fail (BA_IS_SERVER (self));
+
+  ba_server_web_login_set_dev_identity_provider (self->web_login, enabled);
 }
 
 const char *
