@@ -1,0 +1,364 @@
+/* test-server-web-login.c
+ *
+ * Copyright 2026 The Balena Accounts authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-server-web-login"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "ba-error.h"
+#include "ba-jwt.h"
+#include "ba-server-web-login.h"
+#include "ba-test-server.h"
+
+/* The web login page, /login/cli/<callback> (account-api.md section 17.7),
+ * over real HTTP against a spawned balena-accounts-server; the callback
+ * rule also in-process. */
+
+/* http://127.0.0.1:3000/auth as the balena CLI sends it. */
+#define CLI_CALLBACK "http%253A%252F%252F127.0.0.1%253A3000%252Fauth"
+#define PAGE "/login/cli/" CLI_CALLBACK
+#define FORM "application/x-www-form-urlencoded"
+
+typedef struct
+{
+  BaTestServer *server;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const char * const idp_args[] = { "--dev-identity-provider", NULL };
+  g_autoptr(GError) error = NULL;
+
+  if (GPOINTER_TO_INT (data))
+    f->server = ba_test_server_start_with_args (TRUE, idp_args, &error);
+  else
+    f->server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->server);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&f->server, ba_test_server_stop);
+}
+
+static char *
+password_form (const char *username,
+               const char *password)
+{
+  g_autofree char *u = g_uri_escape_string (username, NULL, FALSE);
+  g_autofree char *p = g_uri_escape_string (password, NULL, FALSE);
+
+  return g_strdup_printf ("step=password&username=%s&password=%s", u, p);
+}
+
+/* The value of the hidden "token" field of an auto-post page, or NULL. */
+static char *
+find_token (const char *page)
+{
+  const char *marker = "name=\"token\" value=\"";
+  const char *start = strstr (page, marker);
+  const char *end;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen (marker);
+  end = strchr (start, '"');
+  g_assert_nonnull (end);
+
+  return g_strndup (start, end - start);
+}
+
+static gboolean
+looks_like_jwt (const char *text)
+{
+  return text != NULL && strstr (text, "eyJ") != NULL;
+}
+
+static void
+test_get_form (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *csp = NULL;
+  guint status;
+
+  status = ba_test_server_request (f->server, "GET", PAGE, NULL, NULL, NULL,
+                                   &body, "Content-Security-Policy", &csp);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (body, "name=\"password\""));
+  g_assert_nonnull (strstr (body, "name=\"step\" value=\"password\""));
+  /* No test provider unless the server was started with it. */
+  g_assert_null (strstr (body, "Test identity provider"));
+  g_assert_nonnull (csp);
+  g_assert_nonnull (strstr (csp, "frame-ancestors 'none'"));
+
+  /* Single encoding works too, and so does localhost. */
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "GET",
+                                   "/login/cli/http%3A%2F%2Flocalhost%3A41000%2Fauth",
+                                   NULL, NULL, NULL, &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+static void
+test_password_posts_token (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *form = password_form (ba_test_server_get_demo_email (f->server),
+                                         ba_test_server_get_demo_password (f->server));
+  g_autofree char *body = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *whoami = NULL;
+  g_autofree char *csp = NULL;
+  g_autofree char *cache = NULL;
+  guint status;
+
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM, form,
+                                   &body, "Content-Security-Policy", &csp);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (body, "action=\"http://127.0.0.1:3000/auth\""));
+  g_assert_nonnull (strstr (body, "method=\"post\""));
+  g_assert_nonnull (strstr (csp, "form-action http://127.0.0.1:3000"));
+
+  token = find_token (body);
+  g_assert_true (looks_like_jwt (token));
+
+  /* The token is a real, full session for the demo user. */
+  status = ba_test_server_request (f->server, "GET", "/actor/v1/whoami", token,
+                                   NULL, NULL, &whoami, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (whoami, "\"username\":\"demo\""));
+
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM, form,
+                                   &body, "Cache-Control", &cache);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (cache, ==, "no-store");
+}
+
+static void
+test_wrong_password (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *form = password_form ("demo", "not the password");
+  g_autofree char *body = NULL;
+  guint status;
+
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM, form,
+                                   &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_null (find_token (body));
+  g_assert_false (looks_like_jwt (body));
+  g_assert_nonnull (strstr (body, "Wrong email, username or password."));
+  /* The username stays filled in; the password does not. */
+  g_assert_nonnull (strstr (body, "value=\"demo\""));
+  g_assert_null (strstr (body, "not the password"));
+}
+
+static void
+test_non_loopback_callback (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const char * const callbacks[] = {
+    "http%253A%252F%252Fevil.example%253A3000%252Fauth",
+    "https%253A%252F%252F127.0.0.1%253A3000%252Fauth",
+    "http%253A%252F%252F127.0.0.1%252Fauth",                     /* no port */
+    "http%253A%252F%252Fuser%2540127.0.0.1%253A3000%252Fauth",   /* user info */
+    "http%253A%252F%252F127.0.0.1.evil.example%253A3000%252Fauth",
+    "http%253A%252F%252F10.0.0.1%253A3000%252Fauth",
+    "javascript%253Aalert(1)",
+    "%252Fauth",
+  };
+  g_autofree char *form = password_form ("demo", ba_test_server_get_demo_password (f->server));
+
+  for (guint i = 0; i < G_N_ELEMENTS (callbacks); i++)
+    {
+      g_autofree char *path = g_strconcat ("/login/cli/", callbacks[i], NULL);
+      g_autofree char *body = NULL;
+      guint status;
+
+      status = ba_test_server_request (f->server, "GET", path, NULL, NULL, NULL,
+                                       &body, NULL, NULL);
+      g_assert_cmpuint (status, ==, 400);
+      g_assert_null (strstr (body, "name=\"password\""));
+
+      /* Even with the right password no token leaves the server. */
+      g_clear_pointer (&body, g_free);
+      status = ba_test_server_request (f->server, "POST", path, NULL, FORM, form,
+                                       &body, NULL, NULL);
+      g_assert_cmpuint (status, ==, 400);
+      g_assert_false (looks_like_jwt (body));
+    }
+}
+
+static void
+test_rate_limit_shared (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *form = password_form ("demo", "wrong");
+  g_autofree char *good = password_form ("demo", ba_test_server_get_demo_password (f->server));
+  g_autofree char *body = NULL;
+  g_autofree char *retry_after = NULL;
+  guint status;
+
+  /* Ten tries through /login_, then the page is blocked too. */
+  for (guint i = 0; i < 10; i++)
+    {
+      status = ba_test_server_request (f->server, "POST", "/login_", NULL, FORM,
+                                       "username=demo&password=wrong", NULL, NULL, NULL);
+      g_assert_cmpuint (status, ==, 401);
+    }
+
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM, good,
+                                   &body, "Retry-After", &retry_after);
+  g_assert_cmpuint (status, ==, 429);
+  g_assert_nonnull (retry_after);
+  g_assert_false (looks_like_jwt (body));
+}
+
+static void
+test_bad_requests (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *body = NULL;
+  guint status;
+
+  /* JSON is not a form. */
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, "application/json",
+                                   "{\"username\":\"demo\"}", &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 400);
+
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM, "step=nope",
+                                   &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 400);
+
+  /* Without --dev-identity-provider the test provider does not exist. */
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM,
+                                   "step=test-idp&username=octocat", &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_false (looks_like_jwt (body));
+
+  status = ba_test_server_request (f->server, "DELETE", PAGE, NULL, NULL, NULL,
+                                   NULL, NULL, NULL);
+  g_assert_cmpuint (status, ==, 405);
+}
+
+static void
+test_identity_provider (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *whoami = NULL;
+  guint status;
+
+  status = ba_test_server_request (f->server, "GET", PAGE, NULL, NULL, NULL,
+                                   &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (body, "Test identity provider (for testing only)"));
+
+  /* A social-login account (no password) signs in by email alone. */
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM,
+                                   "step=test-idp&username=octocat%40example.com",
+                                   &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  token = find_token (body);
+  g_assert_true (looks_like_jwt (token));
+  status = ba_test_server_request (f->server, "GET", "/actor/v1/whoami", token,
+                                   NULL, NULL, &whoami, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (whoami, "\"username\":\"octocat\""));
+
+  /* Never an account that has a password, nor an unknown one. */
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM,
+                                   "step=test-idp&username=demo", &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_false (looks_like_jwt (body));
+
+  g_clear_pointer (&body, g_free);
+  status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM,
+                                   "step=test-idp&username=nobody", &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_false (looks_like_jwt (body));
+}
+
+static void
+test_parse_callback (void)
+{
+  static const struct {
+    const char *encoded;
+    const char *expected;   /* NULL: refused */
+  } cases[] = {
+    { CLI_CALLBACK, "http://127.0.0.1:3000/auth" },
+    { "http%3A%2F%2F127.0.0.1%3A3000%2Fauth", "http://127.0.0.1:3000/auth" },
+    { "http%253A%252F%252Flocalhost%253A8%252F", "http://localhost:8/" },
+    { "HTTP%253A%252F%252FLOCALHOST%253A8%252Fauth", "HTTP://LOCALHOST:8/auth" },
+    { "http%253A%252F%252F127.0.0.1%253A3000", "http://127.0.0.1:3000" },
+    { "http%253A%252F%252F127.0.0.1%253A3000%252Fa%2522b", NULL },   /* a quote */
+    { "http%253A%252F%252F127.0.0.1%253A3000%252Fa%2520b", NULL },   /* a space */
+    { "http%253A%252F%252F127.0.0.1%253A3000%252Fauth%2523x", NULL }, /* fragment */
+    { "http%253A%252F%252F%255B%253A%253A1%255D%253A3000%252Fauth", NULL },
+    { "http%253A%252F%252F127.0.0.1%253A0%252Fauth", NULL },
+    { "%25ZZ", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = ba_server_web_login_parse_callback (cases[i].encoded, &error);
+
+      if (cases[i].expected == NULL)
+        {
+          g_assert_null (url);
+          g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (url);
+          g_assert_cmpint (g_ascii_strcasecmp (url, cases[i].expected), ==, 0);
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, idp, func) \
+  g_test_add ("/ba/server/web-login/" path, Fixture, GINT_TO_POINTER (idp), \
+              fixture_set_up, func, fixture_tear_down)
+
+  g_test_add_func ("/ba/server/web-login/parse-callback", test_parse_callback);
+  ADD ("get-form", FALSE, test_get_form);
+  ADD ("password-posts-token", FALSE, test_password_posts_token);
+  ADD ("wrong-password", FALSE, test_wrong_password);
+  ADD ("non-loopback-callback", FALSE, test_non_loopback_callback);
+  ADD ("rate-limit-shared", FALSE, test_rate_limit_shared);
+  ADD ("bad-requests", FALSE, test_bad_requests);
+  ADD ("identity-provider", TRUE, test_identity_provider);
+
+#undef ADD
+
+  return g_test_run ();
+}
