@@ -424,6 +424,7 @@ typedef struct
   BaVault       *vault;
   BaSession     *session;
   BaAccount     *account;
+  gboolean       with_token;
 } LoginData;
 
 static void
@@ -530,6 +531,12 @@ login_whoami_cb (GObject      *object,
   identity = ba_api_client_whoami_finish (BA_API_CLIENT (object), result, &error);
   if (identity == NULL)
     {
+      if (data->with_token && g_error_matches (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN))
+        {
+          g_clear_error (&error);
+          g_set_error_literal (&error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN,
+                               _("The server did not accept this token. It may have been revoked, or belong to another server."));
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -635,6 +642,92 @@ ba_account_login_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_login_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Login with a token (issue 7): a session token or an API key someone
+ * already has (balena login --token, the browser login, the balena CLI's
+ * saved token) is checked with whoami before anything is stored. */
+
+void
+ba_account_login_with_token_async (const char          *server_url,
+                                   const char          *token,
+                                   BaSecretStore       *secret_store,
+                                   BaVault             *vault,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaSecretString) trimmed = NULL;
+  LoginData *data;
+
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (secret_store == NULL || BA_IS_SECRET_STORE (secret_store));
+  g_return_if_fail (vault == NULL || BA_IS_VAULT (vault));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_login_with_token_async);
+
+  data = g_new0 (LoginData, 1);
+  data->secret_store = secret_store != NULL ? g_object_ref (secret_store) : NULL;
+  data->vault = vault != NULL ? g_object_ref (vault) : NULL;
+  data->with_token = TRUE;
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+
+  data->client = ba_api_client_new (server_url, &error);
+  if (data->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Pasted text often ends with a newline; the CLI trims it too. */
+  trimmed = g_strstrip (g_strdup (token));
+  if (*trimmed == '\0')
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_TOKEN,
+                               "%s", _("Paste a session token or an API key."));
+      return;
+    }
+
+  data->session = ba_session_new (trimmed, &error);
+  if (data->session == NULL)
+    {
+      g_debug ("Not a usable token: %s", error->message);
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_TOKEN,
+                               "%s", _("This is neither a session token nor an API key."));
+      return;
+    }
+
+  if (!ba_session_is_api_key (data->session) &&
+      ba_session_is_expired (data->session, now_seconds ()))
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_TOKEN_EXPIRED,
+                               "%s", _("This session token has expired. Log in again to get a new one."));
+      return;
+    }
+
+  if (ba_session_get_two_factor_status (data->session) == BA_TWO_FACTOR_PENDING)
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED,
+                               "%s", _("This session token still waits for a two-factor authentication code."));
+      return;
+    }
+
+  ba_api_client_set_token (data->client, trimmed);
+  ba_api_client_whoami_async (data->client, cancellable,
+                              login_whoami_cb, g_steal_pointer (&task));
+}
+
+BaAccount *
+ba_account_login_with_token_finish (GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_login_with_token_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -63,6 +63,24 @@ void            ba_account_login_async          (const char           *server_ur
 BaAccount      *ba_account_login_finish         (GAsyncResult         *result,
                                                  GError              **error);
 
+/* Logs in with a credential the user already has: a session token or an
+ * API key (like "balena login --token"), or the token a browser login
+ * received. Surrounding white space is ignored. It is checked with
+ * GET /actor/v1/whoami before anything is stored; then it goes to the
+ * keyring and the profile to the vault, as with a password login. An
+ * expired JWT is BA_ERROR_TOKEN_EXPIRED and text that is no credential
+ * BA_ERROR_INVALID_TOKEN, both without a request; a credential the server
+ * refuses is BA_ERROR_NOT_LOGGED_IN. */
+void            ba_account_login_with_token_async  (const char           *server_url,
+                                                    const char           *token,
+                                                    BaSecretStore        *secret_store,
+                                                    BaVault              *vault,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+BaAccount      *ba_account_login_with_token_finish (GAsyncResult         *result,
+                                                    GError              **error);
+
 /* Reads the most recently used account from the vault and its token from
  * the keyring, without any network call. Returns NULL without error when
  * there is none (or @vault is NULL). The account is CACHED; when its token
