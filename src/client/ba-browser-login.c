@@ -124,7 +124,7 @@ ba_browser_login_dup_dashboard_url (const char *api_url)
 
   g_return_val_if_fail (api_url != NULL, NULL);
 
-  uri = g_uri_parse (api_url, SOUP_HTTP_URI_FLAGS, NULL);
+  uri = g_uri_parse (api_url, G_URI_FLAGS_NONE, NULL);
   if (uri == NULL || g_uri_get_host (uri) == NULL)
     return g_strdup (api_url);
 
@@ -146,9 +146,17 @@ ba_browser_login_dup_dashboard_url (const char *api_url)
 static char *
 dup_origin (GUri *uri)
 {
-  g_autofree char *origin = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL,
-                                        g_uri_get_host (uri), g_uri_get_port (uri), "",
-                                        NULL, NULL);
+  const char *scheme = g_uri_get_scheme (uri);
+  int port = g_uri_get_port (uri);
+  g_autofree char *origin = NULL;
+
+  /* Browsers leave the default port out. */
+  if ((g_ascii_strcasecmp (scheme, "https") == 0 && port == 443) ||
+      (g_ascii_strcasecmp (scheme, "http") == 0 && port == 80))
+    port = -1;
+
+  origin = g_uri_join (G_URI_FLAGS_NONE, scheme, NULL, g_uri_get_host (uri), port, "",
+                       NULL, NULL);
 
   return g_ascii_strdown (origin, -1);
 }
@@ -545,7 +553,7 @@ ba_browser_login_new (const char  *api_url,
 
   /* Like new URL("/login/cli/…", dashboardUrl) in the CLI: the path goes
    * at the root of the dashboard's origin. */
-  dashboard_uri = g_uri_parse (ba_api_client_get_base_url (dashboard), SOUP_HTTP_URI_FLAGS, NULL);
+  dashboard_uri = g_uri_parse (ba_api_client_get_base_url (dashboard), G_URI_FLAGS_NONE, NULL);
   g_assert (dashboard_uri != NULL);
   self->dashboard_origin = dup_origin (dashboard_uri);
   encoded = ba_browser_login_encode_callback (self->callback_url);
