@@ -41,7 +41,12 @@ struct _BaBrowserLoginDialog
   guint            timeout;      /* seconds; 0 for the default */
 };
 
-void ba_browser_login_dialog_uri_opened (BaBrowserLoginDialog *self,
-                                         const GError         *error);
+void ba_browser_login_dialog_uri_opened     (BaBrowserLoginDialog *self,
+                                             const GError         *error);
+
+/* For the UI tests: how new dialogs open URLs (NULL for the browser) and
+ * their time limit in seconds (0 for the default). */
+void ba_browser_login_dialog_set_test_hooks (BaOpenUriFunc         open_uri,
+                                             guint                 timeout);
 
 G_END_DECLS

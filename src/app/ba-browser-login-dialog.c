@@ -25,6 +25,17 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static BaOpenUriFunc test_open_uri;
+static guint test_timeout;
+
+void
+ba_browser_login_dialog_set_test_hooks (BaOpenUriFunc open_uri,
+                                        guint         timeout)
+{
+  test_open_uri = open_uri;
+  test_timeout = timeout;
+}
+
 void
 ba_browser_login_dialog_uri_opened (BaBrowserLoginDialog *self,
                                     const GError         *error)
@@ -55,10 +66,10 @@ show_uri_cb (GObject      *object,
 
   gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error);
 
+  /* The dialog cancels when it goes away, so it is alive if not. */
   if (!g_cancellable_is_cancelled (request->cancellable))
     ba_browser_login_dialog_uri_opened (request->self, error);
 
-  g_object_unref (request->self);
   g_object_unref (request->cancellable);
   g_free (request);
 }
@@ -70,7 +81,7 @@ default_open_uri (BaBrowserLoginDialog *self,
   OpenRequest *request = g_new0 (OpenRequest, 1);
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
 
-  request->self = g_object_ref (self);
+  request->self = self;
   request->cancellable = g_object_ref (self->cancellable);
 
   /* GtkUriLauncher is GTK 4.10; gtk_show_uri_full() goes through the
@@ -113,7 +124,6 @@ wait_cb (GObject      *object,
     }
 
   g_object_unref (request->cancellable);
-  g_object_unref (request->self);
   g_free (request);
 }
 
@@ -147,8 +157,9 @@ ba_browser_login_dialog_start (BaBrowserLoginDialog *self)
   gtk_label_set_text (self->link_label, ba_browser_login_get_url (self->login));
   gtk_stack_set_visible_child_name (self->stack, "waiting");
 
+  /* No reference: closing the window must dispose it, which cancels. */
   request = g_new0 (WaitRequest, 1);
-  request->self = g_object_ref (self);
+  request->self = self;
   request->cancellable = g_object_ref (self->cancellable);
   ba_browser_login_wait_async (self->login, self->secret_store, self->vault, self->cancellable,
                                wait_cb, request);
@@ -242,7 +253,8 @@ ba_browser_login_dialog_init (BaBrowserLoginDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->open_uri = default_open_uri;
+  self->open_uri = test_open_uri != NULL ? test_open_uri : default_open_uri;
+  self->timeout = test_timeout;
 }
 
 BaBrowserLoginDialog *

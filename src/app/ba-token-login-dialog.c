@@ -87,7 +87,6 @@ login_cb (GObject      *object,
     }
 
   g_object_unref (request->cancellable);
-  g_object_unref (request->self);
   g_free (request);
 }
 
@@ -104,7 +103,9 @@ submit (BaTokenLoginDialog *self)
   set_busy (self, TRUE);
 
   request = g_new0 (LoginRequest, 1);
-  request->self = g_object_ref (self);
+  /* No reference: closing the window disposes it, which cancels, and
+   * the answer then leaves it alone. */
+  request->self = self;
   request->cancellable = g_object_ref (self->cancellable);
   ba_account_login_with_token_async (self->api_url,
                                      gtk_editable_get_text (GTK_EDITABLE (self->token_row)),

@@ -249,8 +249,14 @@ login_page_logged_in_cb (BaWindow    *self,
 
   show_account (self, account);
 
-  /* Translators: %s is a username. */
-  message = g_strdup_printf (_("Logged in as %s"), ba_account_get_username (account));
+  if (ba_account_get_session (account) != NULL &&
+      ba_session_is_api_key (ba_account_get_session (account)))
+    /* Translators: %s is a username. */
+    message = g_strdup_printf (_("Logged in as %s with an API key: API keys can be seen but not created or revoked"),
+                               ba_account_get_username (account));
+  else
+    /* Translators: %s is a username. */
+    message = g_strdup_printf (_("Logged in as %s"), ba_account_get_username (account));
   ba_window_add_toast (self, message);
 }
 
