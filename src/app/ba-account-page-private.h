@@ -18,6 +18,7 @@ struct _BaAccountPage
   AdwBin                parent_instance;
 
   /* Template widgets */
+  AdwHeaderBar         *header_bar;      /* the window adds the account switcher */
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar   *switcher_bar;
   AdwViewStack         *view_stack;

@@ -611,6 +611,7 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   g_type_ensure (BA_TYPE_TOKENS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, header_bar);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, view_stack);

@@ -9,6 +9,7 @@
 
 #include "ba-account.h"
 #include "ba-account-page.h"
+#include "ba-account-switcher.h"
 #include "ba-login-page.h"
 #include "ba-secret-store.h"
 #include "ba-vault.h"
@@ -28,6 +29,7 @@ struct _BaWindow
   GtkRevealer          *keyring_wait_revealer;
   BaLoginPage          *login_page;
   BaAccountPage        *account_page;
+  BaAccountSwitcher    *account_switcher; /* in the account page's header */
 
   /* Owned references */
   GSettings            *settings;

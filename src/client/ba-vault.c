@@ -1443,7 +1443,12 @@ touch_account_thread (GTask        *task,
   int rc;
 
   g_mutex_lock (&self->lock);
-  rc = sqlite3_prepare_v2 (self->db, "UPDATE accounts SET last_used_at = ?2 WHERE id = ?1;",
+  /* Times are in seconds: an account logged in to this same second must
+   * not tie with the chosen one. */
+  rc = sqlite3_prepare_v2 (self->db,
+                           "UPDATE accounts SET last_used_at ="
+                           " MAX(?2, (SELECT MAX(last_used_at) FROM accounts WHERE id != ?1) + 1)"
+                           " WHERE id = ?1;",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {

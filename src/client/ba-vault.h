@@ -155,7 +155,8 @@ GPtrArray      *ba_vault_list_accounts_finish      (BaVault              *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
-/* Sets when @account_id was last used, which makes it the one
+/* Sets when @account_id was last used (@last_used_at, or one second
+ * after the newest other account if that is later), which makes it the one
  * ba_vault_load_last_account_async() (and so ba_account_restore_async())
  * gives next: that is how the app switches accounts. An unknown id is
  * BA_ERROR_NOT_FOUND. */
