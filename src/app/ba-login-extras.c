@@ -70,7 +70,12 @@ ba_login_extras_dup_dashboard_url (BaLoginExtras *self,
   g_return_val_if_fail (BA_IS_LOGIN_EXTRAS (self), NULL);
   g_return_val_if_fail (api_url != NULL, NULL);
 
-  if (self->settings != NULL)
+  /* The CLI's dashboardUrl, when it goes with this server: set itself,
+   * or derived from the same balenaUrl as the API. An apiUrl set alone
+   * (a local server, say) would otherwise send the login to
+   * balenaCloud's dashboard, whose token that server would refuse. */
+  if (self->settings != NULL &&
+      (self->settings->dashboard_url != NULL || self->settings->api_url == NULL))
     {
       g_autofree char *cli_api = ba_balenarc_dup_api_url (self->settings);
 

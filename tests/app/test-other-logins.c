@@ -395,6 +395,13 @@ test_balena_cli_login (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (window->login_page->server_url_row)), ==,
                    ba_test_server_get_url (server));
 
+  /* apiUrl alone: the login page is that server's, not balenaCloud's. */
+  {
+    g_autofree char *dashboard = ba_login_extras_dup_dashboard_url (extras, ba_test_server_get_url (server));
+
+    g_assert_cmpstr (dashboard, ==, ba_test_server_get_url (server));
+  }
+
   ba_app_test_press (GTK_WIDGET (extras->cli_button));
   BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
   g_assert_cmpstr (ba_account_get_username (window->account), ==, "demo");
