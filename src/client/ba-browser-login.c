@@ -505,6 +505,27 @@ handler_cb (SoupServer        *server,
       return;
     }
 
+  /* Chrome's Private Network Access may ask first whether a public page
+   * (the dashboard) may send the form to this computer. Only the
+   * dashboard gets a yes; this changes nothing about the login. */
+  if (g_str_equal (path, BA_BROWSER_LOGIN_CALLBACK_PATH) && g_str_equal (method, "OPTIONS"))
+    {
+      SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+      SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+      const char *origin = soup_message_headers_get_one (request_headers, "Origin");
+
+      if (origin != NULL && g_ascii_strcasecmp (origin, self->dashboard_origin) == 0 &&
+          soup_message_headers_get_one (request_headers, "Access-Control-Request-Private-Network") != NULL)
+        {
+          soup_message_headers_replace (response_headers, "Access-Control-Allow-Origin", origin);
+          soup_message_headers_replace (response_headers, "Access-Control-Allow-Methods", "POST");
+          soup_message_headers_replace (response_headers, "Access-Control-Allow-Private-Network", "true");
+          soup_message_headers_replace (response_headers, "Vary", "Origin");
+          soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+          return;
+        }
+    }
+
   g_debug ("Browser login listener: %s %s -> 404", method, path);
   respond_not_found (msg);
 }

@@ -38,7 +38,9 @@ G_DECLARE_FINAL_TYPE (BaBrowserLogin, ba_browser_login, BA, BROWSER_LOGIN, GObje
  *    GET /actor/v1/whoami on @api_url (ba_account_login_with_token_async())
  *    before it is stored, the browser gets a 200 "logged in" page (or a
  *    401 error page), and the listener closes. Any other path or method
- *    is a 404 and changes nothing; a second POST is refused (409). A POST
+ *    is a 404 and changes nothing (except the dashboard's Private Network
+ *    Access preflight, OPTIONS, which is allowed); a second POST is
+ *    refused (409). A POST
  *    whose Origin header names another site than the dashboard is refused
  *    (403) and ends the login, so a web page cannot log the app in to
  *    someone else's account.

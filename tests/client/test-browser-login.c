@@ -478,6 +478,58 @@ test_other_requests (Fixture       *f,
 }
 
 static void
+test_private_network_preflight (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *form = demo_form (f);
+  g_autofree char *action = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *origin = ba_test_server_get_url (f->server);
+  Response response;
+  guint i;
+
+  start_waiting (f, NULL);
+
+  /* The dashboard's preflight is allowed; anyone else's is a 404. */
+  for (i = 0; i < 2; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("OPTIONS", ba_browser_login_get_callback_url (f->login));
+      SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+      g_autoptr(GBytes) body = NULL;
+
+      soup_message_headers_replace (headers, "Origin", i == 0 ? origin : "https://evil.example");
+      soup_message_headers_replace (headers, "Access-Control-Request-Method", "POST");
+      soup_message_headers_replace (headers, "Access-Control-Request-Private-Network", "true");
+      memset (&response, 0, sizeof response);
+      soup_session_send_and_read_async (f->browser, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &response);
+      browser_wait (&response);
+      g_assert_no_error (response.error);
+      if (i == 0)
+        {
+          g_assert_cmpuint (response.status, ==, 204);
+          g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                         "Access-Control-Allow-Private-Network"), ==, "true");
+          g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                         "Access-Control-Allow-Origin"), ==, origin);
+        }
+      else
+        g_assert_cmpuint (response.status, ==, 404);
+      response_clear (&response);
+    }
+
+  /* Neither ended the wait. */
+  sign_in_on_page (f, form, &action, &token);
+  follow_auto_post (f, action, token, origin, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  response_clear (&response);
+  account = wait_finish (f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (account);
+}
+
+static void
 test_second_post (Fixture       *f,
                   gconstpointer  data)
 {
@@ -594,6 +646,7 @@ main (int   argc,
   ADD ("bad-token", test_bad_token);
   ADD ("no-token", test_no_token);
   ADD ("other-requests", test_other_requests);
+  ADD ("private-network-preflight", test_private_network_preflight);
   ADD ("second-post", test_second_post);
   ADD ("foreign-origin", test_foreign_origin);
   ADD ("cancel", test_cancel);
