@@ -424,6 +424,9 @@ read_token (SoupServerMessage *msg)
 
   g_hash_table_foreach (form, wipe_value, NULL);
 
+  /* The request body is ours and read; it held the token too. */
+  sodium_memzero ((gpointer) data, len);
+
   return result;
 }
 
