@@ -21,6 +21,7 @@ struct _BaBrowserLogin
   GObject       parent_instance;
 
   SoupServer   *server;
+  GMainContext *context;         /* where the listener and the wait run */
   char         *api_url;
   char         *dashboard_origin;
   char         *callback_url;
@@ -28,13 +29,23 @@ struct _BaBrowserLogin
   guint         timeout;
 
   GTask        *task;            /* the pending wait, NULL before and after */
-  guint         timeout_source;
+  GSource      *timeout_source;
   gulong        cancelled_id;
   gboolean      got_post;        /* the one POST has arrived */
   gboolean      closed;
 };
 
 G_DEFINE_FINAL_TYPE (BaBrowserLogin, ba_browser_login, G_TYPE_OBJECT)
+
+static void
+clear_timeout (BaBrowserLogin *self)
+{
+  if (self->timeout_source == NULL)
+    return;
+
+  g_source_destroy (self->timeout_source);
+  g_clear_pointer (&self->timeout_source, g_source_unref);
+}
 
 static void
 close_listener (BaBrowserLogin *self)
@@ -56,7 +67,7 @@ ba_browser_login_dispose (GObject *object)
 
   if (self->server != NULL)
     close_listener (self);
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  clear_timeout (self);
 
   G_OBJECT_CLASS (ba_browser_login_parent_class)->dispose (object);
 }
@@ -67,6 +78,7 @@ ba_browser_login_finalize (GObject *object)
   BaBrowserLogin *self = (BaBrowserLogin *)object;
 
   g_clear_object (&self->server);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->api_url, g_free);
   g_clear_pointer (&self->dashboard_origin, g_free);
   g_clear_pointer (&self->callback_url, g_free);
@@ -88,6 +100,21 @@ static void
 ba_browser_login_init (BaBrowserLogin *self)
 {
   self->timeout = BA_BROWSER_LOGIN_DEFAULT_TIMEOUT;
+  self->context = g_main_context_ref_thread_default ();
+}
+
+static void
+invoke_later (BaBrowserLogin *self,
+              GSourceFunc     func,
+              gpointer        data,
+              GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 /* URLs */
@@ -239,7 +266,7 @@ return_outcome_cb (gpointer user_data)
 static void
 stop_waiting (BaBrowserLogin *self)
 {
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  clear_timeout (self);
   if (self->cancelled_id != 0)
     {
       g_cancellable_disconnect (g_task_get_cancellable (self->task), self->cancelled_id);
@@ -270,7 +297,7 @@ finish (BaBrowserLogin *self,
   outcome->task = g_steal_pointer (&self->task);
   outcome->account = account;
   outcome->error = error;
-  g_idle_add (return_outcome_cb, outcome);
+  invoke_later (self, return_outcome_cb, outcome, NULL);
 }
 
 static void
@@ -285,7 +312,7 @@ timeout_cb (gpointer user_data)
 {
   BaBrowserLogin *self = user_data;
 
-  self->timeout_source = 0;
+  g_clear_pointer (&self->timeout_source, g_source_unref);
 
   /* A POST being checked gets its answer; anything later is too late. */
   if (self->got_post)
@@ -317,9 +344,10 @@ static void
 cancelled_cb (GCancellable   *cancellable,
               BaBrowserLogin *self)
 {
-  /* Not from inside the signal: g_cancellable_disconnect() would wait for
-   * it. The idle keeps the object alive until it ran. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, cancelled_idle_cb, g_object_ref (self), g_object_unref);
+  /* Not from inside the signal (it may come from another thread, and
+   * g_cancellable_disconnect() would wait for it): in the listener's
+   * context. The source keeps the object alive until it ran. */
+  invoke_later (self, cancelled_idle_cb, g_object_ref (self), g_object_unref);
 }
 
 /* The POST */
@@ -338,11 +366,34 @@ post_data_free (PostData *data)
   g_free (data);
 }
 
+static gboolean
+unref_later_cb (gpointer user_data)
+{
+  g_object_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 message_finished_cb (SoupServerMessage *msg,
                      BaBrowserLogin    *self)
 {
+  g_signal_handlers_disconnect_by_func (msg, message_finished_cb, self);
   close_listener (self);
+
+  /* Not from inside the signal: the last reference may go, and with it
+   * the server this message belongs to. */
+  invoke_later (self, unref_later_cb, self, NULL);
+}
+
+/* Closes the listener once @msg's answer is out. Until then the message
+ * holds a reference: whoever waited may drop this object as soon as the
+ * result is in, and that must not cut the browser's answer short. libsoup
+ * emits "finished" for every message it took, answered or not. */
+static void
+close_after (BaBrowserLogin    *self,
+             SoupServerMessage *msg)
+{
+  g_signal_connect (msg, "finished", G_CALLBACK (message_finished_cb), g_object_ref (self));
 }
 
 /* Answers the browser, then closes the listener once the answer is out. */
@@ -358,7 +409,7 @@ answer_post (BaBrowserLogin    *self,
   else
     respond_page (msg, SOUP_STATUS_UNAUTHORIZED, _("Login Failed"), detail);
 
-  g_signal_connect_object (msg, "finished", G_CALLBACK (message_finished_cb), self, 0);
+  close_after (self, msg);
 }
 
 static void
@@ -441,7 +492,7 @@ handle_post (BaBrowserLogin    *self,
   PostData *data;
 
   self->got_post = TRUE;
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  clear_timeout (self);
 
   /* Browsers send the Origin of the page that submitted the form. The
    * dashboard's is expected; "null" comes from pages with a strict
@@ -452,7 +503,7 @@ handle_post (BaBrowserLogin    *self,
     {
       g_debug ("Browser login POST from origin %s refused", origin);
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
-      g_signal_connect_object (msg, "finished", G_CALLBACK (message_finished_cb), self, 0);
+      close_after (self, msg);
       fail (self, g_error_new_literal (BA_ERROR, BA_ERROR_PERMISSION_DENIED,
                                        _("Another web site than the dashboard tried to log you in. Nothing was changed; try again.")));
       return;
@@ -660,7 +711,9 @@ ba_browser_login_wait_async (BaBrowserLogin      *self,
     }
 
   self->task = g_steal_pointer (&task);
-  self->timeout_source = g_timeout_add_seconds (self->timeout, timeout_cb, self);
+  self->timeout_source = g_timeout_source_new_seconds (self->timeout);
+  g_source_set_callback (self->timeout_source, timeout_cb, self, NULL);
+  g_source_attach (self->timeout_source, self->context);
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
                                                 self, NULL);

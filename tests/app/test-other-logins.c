@@ -247,6 +247,8 @@ test_browser_cancel (void)
 
   ba_app_test_press (GTK_WIDGET (dialog->cancel_button));
   BA_APP_TEST_WAIT_UNTIL (window->login_page->extras->browser_dialog == NULL);
+  /* The listener closes from the main loop, right after. */
+  ba_app_test_run_for (100);
 
   /* Nobody listens any more, and nothing changed. */
   browser_post (callback, "token=x", &response);
