@@ -45,7 +45,9 @@ struct _BaServerWebLogin
   BaServerStore       *store;
   BaServerAuth        *auth;
   BaServerRateLimiter *login_limiter;
+  BaServerRateLimiter *code_limiter;
   gboolean             dev_identity_provider;
+  BaServerWebLoginTwoFactor two_factor;
 };
 
 G_DEFINE_FINAL_TYPE (BaServerWebLogin, ba_server_web_login, G_TYPE_OBJECT)
@@ -58,6 +60,7 @@ ba_server_web_login_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->auth);
   g_clear_object (&self->login_limiter);
+  g_clear_object (&self->code_limiter);
 
   G_OBJECT_CLASS (ba_server_web_login_parent_class)->finalize (object);
 }
@@ -70,9 +73,17 @@ ba_server_web_login_class_init (BaServerWebLoginClass *klass)
   object_class->finalize = ba_server_web_login_finalize;
 }
 
+/* Codes on the page: 10 tries per 15 minutes per user, then a
+ * 15-minute block, like the /auth/totp/ routes. */
+#define CODE_POINTS          10
+#define CODE_WINDOW_SECONDS  (15 * 60)
+#define CODE_BLOCK_SECONDS   (15 * 60)
+
 static void
 ba_server_web_login_init (BaServerWebLogin *self)
 {
+  self->code_limiter = ba_server_rate_limiter_new (CODE_POINTS, CODE_WINDOW_SECONDS,
+                                                   CODE_BLOCK_SECONDS);
 }
 
 BaServerWebLogin *
@@ -101,6 +112,18 @@ ba_server_web_login_set_dev_identity_provider (BaServerWebLogin *self,
   g_return_if_fail (BA_IS_SERVER_WEB_LOGIN (self));
 
   self->dev_identity_provider = !!enabled;
+}
+
+void
+ba_server_web_login_set_two_factor (BaServerWebLogin                *self,
+                                    const BaServerWebLoginTwoFactor *two_factor)
+{
+  g_return_if_fail (BA_IS_SERVER_WEB_LOGIN (self));
+
+  if (two_factor != NULL)
+    self->two_factor = *two_factor;
+  else
+    memset (&self->two_factor, 0, sizeof self->two_factor);
 }
 
 /* The callback */
@@ -317,7 +340,7 @@ respond_login_form (BaServerWebLogin  *self,
 /* The second step for accounts with two-factor authentication: the code,
  * with the partial token (twoFactorRequired: true) from the first step
  * carried in a hidden field, so the password is never sent twice. */
-G_GNUC_UNUSED static void
+static void
 respond_code_form (SoupServerMessage *msg,
                    guint              status,
                    const char        *error,
@@ -398,16 +421,16 @@ find_user (BaServerWebLogin  *self,
   return ba_server_store_find_user_by_username (self->store, username, error);
 }
 
-/* Hook for two-factor authentication: whether @user has to give a code
- * after the password. This server has no two-factor authentication yet,
- * so it is never asked for; once it has, the page answers the partial
- * token with respond_code_form() and the "code" step checks the code
- * (account-api.md section 17.7). */
+/* Whether @user has to give a code after the password
+ * (ba_server_web_login_set_two_factor()). */
 static gboolean
 needs_second_factor (BaServerWebLogin   *self,
                      const BaServerUser *user)
 {
-  return FALSE;
+  if (self->two_factor.login_state == NULL)
+    return FALSE;
+
+  return self->two_factor.login_state (self->two_factor.data, user) == BA_SERVER_TWO_FACTOR_PENDING;
 }
 
 static void
@@ -463,9 +486,16 @@ password_checked_cb (GObject      *object,
       ba_server_rate_limiter_reset (self->login_limiter, check->limit_key);
 
       if (needs_second_factor (self, check->user))
-        respond_login_form (self, check->msg, SOUP_STATUS_UNAUTHORIZED,
-                            "Two-factor authentication is not available on this server.",
-                            check->username);
+        {
+          /* The partial token (twoFactorRequired: true) carries the user
+           * to the next step; it is good for nothing else. */
+          g_autofree char *partial = NULL;
+
+          partial = ba_server_auth_issue_token (self->auth, check->user, now_ms (),
+                                                BA_SERVER_TWO_FACTOR_PENDING);
+          respond_code_form (check->msg, SOUP_STATUS_OK, NULL, partial);
+          sodium_memzero (partial, strlen (partial));
+        }
       else
         issue_and_post (self, check->msg, check->callback, check->user);
     }
@@ -582,7 +612,81 @@ step_test_identity_provider (BaServerWebLogin  *self,
       return;
     }
 
+  /* A provider signs the user in; a second factor still applies. */
+  if (needs_second_factor (self, user))
+    {
+      g_autofree char *partial = ba_server_auth_issue_token (self->auth, user, now_ms (),
+                                                             BA_SERVER_TWO_FACTOR_PENDING);
+
+      respond_code_form (msg, SOUP_STATUS_OK, NULL, partial);
+      sodium_memzero (partial, strlen (partial));
+      return;
+    }
+
   issue_and_post (self, msg, callback, user);
+}
+
+/* The second step: the partial token from the first, and the code. */
+static void
+step_code (BaServerWebLogin  *self,
+           SoupServerMessage *msg,
+           const char        *callback,
+           GHashTable        *form)
+{
+  const char *partial = g_hash_table_lookup (form, "partial_token");
+  const char *code = g_hash_table_lookup (form, "code");
+  g_autoptr(BaServerCredential) credential = NULL;
+  g_autofree char *authorization = NULL;
+  g_autofree char *limit_key = NULL;
+  g_autofree char *token = NULL;
+  gint64 retry_after = 0;
+
+  if (partial == NULL || self->two_factor.check_code == NULL)
+    {
+      respond_login_form (self, msg, SOUP_STATUS_BAD_REQUEST, "Start again.", NULL);
+      return;
+    }
+
+  authorization = g_strconcat ("Bearer ", partial, NULL);
+  credential = ba_server_auth_resolve (self->auth, authorization, NULL);
+  sodium_memzero (authorization, strlen (authorization));
+
+  /* Only a partial token of this server, not expired, gets here. */
+  if (credential->kind != BA_SERVER_CREDENTIAL_PARTIAL_JWT)
+    {
+      respond_login_form (self, msg, SOUP_STATUS_UNAUTHORIZED,
+                          "That took too long. Log in again.", NULL);
+      return;
+    }
+
+  limit_key = g_strdup_printf ("%" G_GINT64_FORMAT, credential->user->id);
+  if (!ba_server_rate_limiter_consume (self->code_limiter, limit_key, &retry_after))
+    {
+      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", retry);
+      respond_code_form (msg, STATUS_TOO_MANY_REQUESTS, "Too many attempts. Try again later.",
+                         partial);
+      return;
+    }
+
+  if (code == NULL || *code == '\0' ||
+      !self->two_factor.check_code (self->two_factor.data, credential->user, code))
+    {
+      respond_code_form (msg, SOUP_STATUS_UNAUTHORIZED, "That code is not right.", partial);
+      return;
+    }
+
+  ba_server_rate_limiter_reset (self->code_limiter, limit_key);
+
+  token = ba_server_auth_issue_token (self->auth, credential->user, now_ms (),
+                                      BA_SERVER_TWO_FACTOR_PASSED);
+  respond_auto_post (msg, callback, token);
+  sodium_memzero (token, strlen (token));
+
+  g_debug ("User %" G_GINT64_FORMAT " logged in through the web login page with a code",
+           credential->user->id);
 }
 
 static gboolean
@@ -661,6 +765,8 @@ ba_server_web_login_handle (BaServerWebLogin  *self,
         step_password (self, msg, callback, form);
       else if (g_strcmp0 (step, "test-idp") == 0)
         step_test_identity_provider (self, msg, callback, form);
+      else if (g_strcmp0 (step, "code") == 0)
+        step_code (self, msg, callback, form);
       else
         respond_login_form (self, msg, SOUP_STATUS_BAD_REQUEST, "Start again.", NULL);
 

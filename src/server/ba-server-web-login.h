@@ -38,6 +38,26 @@ BaServerWebLogin *ba_server_web_login_new                       (BaServerStore  
 void              ba_server_web_login_set_dev_identity_provider (BaServerWebLogin    *self,
                                                                  gboolean             enabled);
 
+/* Two-factor authentication for the page. This file has no TOTP of its
+ * own: the server's two-factor code provides these. Without them (or
+ * with @login_state NULL) nobody is asked for a code. */
+typedef struct
+{
+  /* What a password login gives @user: BA_SERVER_TWO_FACTOR_PENDING asks
+   * for a code next, anything else logs in at once. */
+  BaServerTwoFactor (*login_state) (gpointer            data,
+                                    const BaServerUser *user);
+  /* Checks a TOTP or recovery code of @user and uses it up; FALSE for a
+   * wrong (or already used) code. */
+  gboolean          (*check_code)  (gpointer            data,
+                                    const BaServerUser *user,
+                                    const char         *code);
+  gpointer            data;
+} BaServerWebLoginTwoFactor;
+
+void              ba_server_web_login_set_two_factor            (BaServerWebLogin                *self,
+                                                                 const BaServerWebLoginTwoFactor *two_factor);
+
 /* Answers @msg. @path is the request path as libsoup gives it (still
  * percent-encoded), starting with BA_SERVER_WEB_LOGIN_PREFIX. GET shows
  * the form; POST (application/x-www-form-urlencoded) takes a step. The

@@ -1604,6 +1604,14 @@ ba_server_get_url (BaServer *self)
   return url;
 }
 
+BaServerWebLogin *
+ba_server_get_web_login (BaServer *self)
+{
+  g_return_val_if_fail (BA_IS_SERVER (self), NULL);
+
+  return self->web_login;
+}
+
 void
 ba_server_set_dev_identity_provider (BaServer *self,
                                      gboolean  enabled)

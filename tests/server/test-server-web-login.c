@@ -11,12 +11,15 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "ba-error.h"
 #include "ba-jwt.h"
+#include "ba-server.h"
 #include "ba-server-web-login.h"
 #include "ba-test-server.h"
+#include "ba-totp.h"
 
 /* The web login page, /login/cli/<callback> (account-api.md section 17.7),
  * over real HTTP against a spawned balena-accounts-server; the callback
@@ -339,6 +342,218 @@ test_parse_callback (void)
     }
 }
 
+/* The two-factor step, in-process: this branch's server has no TOTP of
+ * its own, so the test gives the page a real TOTP check (RFC 6238 over a
+ * key only the test knows) through ba_server_web_login_set_two_factor(),
+ * the way the server's two-factor code plugs in. Everything else (the
+ * password, the partial token, the form, the final token) is the real
+ * server's. */
+
+static const guint8 totp_key[] = "12345678901234567890";
+
+typedef struct
+{
+  guint  checks;
+  gint64 last_step;
+} TotpState;
+
+static BaServerTwoFactor
+demo_login_state (gpointer            data,
+                  const BaServerUser *user)
+{
+  return g_str_equal (user->username, "demo") ? BA_SERVER_TWO_FACTOR_PENDING
+                                              : BA_SERVER_TWO_FACTOR_ABSENT;
+}
+
+static gboolean
+demo_check_code (gpointer            data,
+                 const BaServerUser *user,
+                 const char         *code)
+{
+  TotpState *state = data;
+  gint64 step = 0;
+
+  state->checks++;
+  if (!ba_totp_verify (BA_TOTP_SHA1, totp_key, 20, code, g_get_real_time () / G_USEC_PER_SEC,
+                       30, 6, 1, &step) ||
+      step <= state->last_step)
+    return FALSE;
+
+  state->last_step = step;
+  return TRUE;
+}
+
+typedef struct
+{
+  guint    status;
+  char    *body;
+  gboolean done;
+} Answer;
+
+static void
+answered_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Answer *answer = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
+  g_assert_nonnull (bytes);
+  answer->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (object), result));
+  answer->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  answer->done = TRUE;
+}
+
+/* A request to the in-process server; the main loop runs meanwhile. */
+static guint
+request (SoupSession  *session,
+         const char   *url,
+         const char   *form,
+         char        **out_body)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new (form != NULL ? "POST" : "GET", url);
+  Answer answer = { 0 };
+
+  if (form != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (form, strlen (form));
+
+      soup_message_set_request_body_from_bytes (msg, FORM, bytes);
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, answered_cb, &answer);
+  while (!answer.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  *out_body = answer.body;
+  return answer.status;
+}
+
+static char *
+find_hidden (const char *page,
+             const char *name)
+{
+  g_autofree char *marker = g_strdup_printf ("name=\"%s\" value=\"", name);
+  const char *start = strstr (page, marker);
+  const char *end;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen (marker);
+  end = strchr (start, '"');
+
+  return g_strndup (start, end - start);
+}
+
+static void
+test_two_factor_step (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ba-web-login-2fa-XXXXXX", NULL);
+  g_autoptr(BaServer) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *page_url = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *partial = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *code_form = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *escaped = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  TotpState state = { 0, 0 };
+  BaServerWebLoginTwoFactor hooks = { demo_login_state, demo_check_code, &state };
+  guint status;
+
+  server = ba_server_new (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (ba_server_seed_demo (server, NULL, NULL, &password, &error));
+  g_assert_true (ba_server_listen (server, "127.0.0.1:0", NULL, NULL, &error));
+  ba_server_web_login_set_two_factor (ba_server_get_web_login (server), &hooks);
+  ba_server_set_dev_identity_provider (server, TRUE);
+
+  url = ba_server_get_url (server);
+  page_url = g_strconcat (url, PAGE, NULL);
+
+  /* The password gives the code form, with the partial token, never the
+   * password, carried over. */
+  escaped = g_uri_escape_string (password, NULL, FALSE);
+  form = g_strconcat ("step=password&username=demo&password=", escaped, NULL);
+  status = request (session, page_url, form, &body);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (body, "name=\"code\""));
+  g_assert_null (strstr (body, password));
+  g_assert_null (find_hidden (body, "token"));
+  partial = find_hidden (body, "partial_token");
+  g_assert_nonnull (partial);
+  claims = ba_jwt_decode (partial, NULL, 0, NULL);
+  g_assert_nonnull (claims);
+  g_assert_true (json_object_get_boolean_member (claims, "twoFactorRequired"));
+  g_clear_pointer (&body, g_free);
+
+  /* A wrong code: the form again, no token. */
+  g_clear_pointer (&escaped, g_free);
+  escaped = g_uri_escape_string (partial, NULL, FALSE);
+  code_form = g_strconcat ("step=code&partial_token=", escaped, "&code=000000", NULL);
+  status = request (session, page_url, code_form, &body);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_nonnull (strstr (body, "That code is not right."));
+  g_assert_null (find_hidden (body, "token"));
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&code_form, g_free);
+
+  /* A made-up partial token gets nowhere. */
+  status = request (session, page_url, "step=code&partial_token=eyJ.x.y&code=123456", &body);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_null (find_hidden (body, "token"));
+  g_clear_pointer (&body, g_free);
+
+  /* The right code: the auto-post with a full session. */
+  code = ba_totp_generate (BA_TOTP_SHA1, totp_key, 20, g_get_real_time () / G_USEC_PER_SEC, 30, 6);
+  code_form = g_strconcat ("step=code&partial_token=", escaped, "&code=", code, NULL);
+  status = request (session, page_url, code_form, &body);
+  g_assert_cmpuint (status, ==, 200);
+  token = find_hidden (body, "token");
+  g_assert_nonnull (token);
+  g_clear_pointer (&claims, json_object_unref);
+  claims = ba_jwt_decode (token, NULL, 0, NULL);
+  g_assert_nonnull (claims);
+  g_assert_false (json_object_get_boolean_member (claims, "twoFactorRequired"));
+  g_clear_pointer (&body, g_free);
+
+  /* The same code again is refused (the check uses it up). */
+  status = request (session, page_url, code_form, &body);
+  g_assert_cmpuint (status, ==, 401);
+  g_clear_pointer (&body, g_free);
+
+  /* Accounts without two-factor authentication are not asked. */
+  status = request (session, page_url, "step=test-idp&username=octocat", &body);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_null (strstr (body, "partial_token"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (state.checks, ==, 3);
+
+  g_clear_object (&server);
+
+  /* Remove the data dir: the database, its secrets, the empty outbox. */
+  {
+    const char *names[] = { "server.db", "server.db-wal", "server.db-shm", "jwt-secret",
+                            "demo-password", NULL };
+    g_autofree char *outbox = g_build_filename (dir, "outbox", NULL);
+
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (outbox);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -350,6 +565,7 @@ main (int   argc,
               fixture_set_up, func, fixture_tear_down)
 
   g_test_add_func ("/ba/server/web-login/parse-callback", test_parse_callback);
+  g_test_add_func ("/ba/server/web-login/two-factor-step", test_two_factor_step);
   ADD ("get-form", FALSE, test_get_form);
   ADD ("password-posts-token", FALSE, test_password_posts_token);
   ADD ("wrong-password", FALSE, test_wrong_password);
