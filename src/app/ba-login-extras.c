@@ -439,6 +439,7 @@ ba_login_extras_set_sensitive (BaLoginExtras *self,
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->browser_button), sensitive);
   gtk_widget_set_sensitive (GTK_WIDGET (self->token_button), sensitive);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cli_button), sensitive && !self->cli_busy);
 }
 
 const BaBalenarc *

@@ -351,8 +351,14 @@ static void
 extras_logged_in_cb (BaLoginPage *self,
                      BaAccount   *account)
 {
+  /* A password login still running is overtaken. */
   if (self->busy)
-    return;
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+      set_busy (self, FALSE);
+    }
 
   g_settings_set_string (self->settings, "last-server-url",
                          is_custom_server (self) ? ba_account_get_server_url (account) : "");
