@@ -246,6 +246,21 @@ get_vault_key_cb (GObject      *object,
 }
 
 static void
+login_touched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Only the choice of account at the next start depends on it. */
+  if (!ba_vault_touch_account_finish (BA_VAULT (object), result, &error))
+    g_debug ("Could not mark the account as the last used: %s", error->message);
+  else if (!g_cancellable_is_cancelled (self->cancellable))
+    ba_account_switcher_reload (self->account_switcher);
+}
+
+static void
 login_page_logged_in_cb (BaWindow    *self,
                          BaAccount   *account,
                          BaLoginPage *login_page)
@@ -253,6 +268,13 @@ login_page_logged_in_cb (BaWindow    *self,
   g_autofree char *message = NULL;
 
   show_account (self, account);
+
+  /* The account just logged in is the one to restore next, even if
+   * another was switched to within the same second. */
+  if (self->vault != NULL)
+    ba_vault_touch_account_async (self->vault, ba_account_get_id (account),
+                                  g_get_real_time () / G_USEC_PER_SEC, self->cancellable,
+                                  login_touched_cb, g_object_ref (self));
 
   if (ba_account_get_session (account) != NULL &&
       ba_session_is_api_key (ba_account_get_session (account)))
