@@ -481,6 +481,50 @@ read_token (SoupServerMessage *msg)
   return result;
 }
 
+/* The Origin a form POST may come from: none, "null", the dashboard's
+ * own, or another https site under the dashboard's domain (for
+ * https://dashboard.balena-cloud.com, any https://…balena-cloud.com), in
+ * case the dashboard hands over from a sibling host. */
+static gboolean
+origin_allowed (BaBrowserLogin *self,
+                const char     *origin)
+{
+  g_autoptr(GUri) origin_uri = NULL;
+  g_autoptr(GUri) dashboard_uri = NULL;
+  const char *host;
+  const char *dashboard_host;
+  const char *site;
+
+  if (origin == NULL || g_ascii_strcasecmp (origin, "null") == 0 ||
+      g_ascii_strcasecmp (origin, self->dashboard_origin) == 0)
+    return TRUE;
+
+  origin_uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  dashboard_uri = g_uri_parse (self->dashboard_origin, G_URI_FLAGS_NONE, NULL);
+  if (origin_uri == NULL || dashboard_uri == NULL ||
+      g_ascii_strcasecmp (g_uri_get_scheme (origin_uri), "https") != 0 ||
+      g_ascii_strcasecmp (g_uri_get_scheme (dashboard_uri), "https") != 0)
+    return FALSE;
+
+  host = g_uri_get_host (origin_uri);
+  dashboard_host = g_uri_get_host (dashboard_uri);
+  if (host == NULL || dashboard_host == NULL ||
+      g_ascii_strncasecmp (dashboard_host, "dashboard.", strlen ("dashboard.")) != 0)
+    return FALSE;
+
+  /* "balena-cloud.com": a domain with a dot, never a bare TLD. */
+  site = dashboard_host + strlen ("dashboard.");
+  if (strchr (site, '.') == NULL)
+    return FALSE;
+
+  if (g_ascii_strcasecmp (host, site) == 0)
+    return TRUE;
+
+  return strlen (host) > strlen (site) + 1 &&
+         host[strlen (host) - strlen (site) - 1] == '.' &&
+         g_ascii_strcasecmp (host + strlen (host) - strlen (site), site) == 0;
+}
+
 static void
 handle_post (BaBrowserLogin    *self,
              SoupServerMessage *msg)
@@ -498,8 +542,7 @@ handle_post (BaBrowserLogin    *self,
    * dashboard's is expected; "null" comes from pages with a strict
    * referrer policy. Anything else is another site trying to log the app
    * in to an account of its choosing. */
-  if (origin != NULL && g_ascii_strcasecmp (origin, "null") != 0 &&
-      g_ascii_strcasecmp (origin, self->dashboard_origin) != 0)
+  if (!origin_allowed (self, origin))
     {
       g_debug ("Browser login POST from origin %s refused", origin);
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);

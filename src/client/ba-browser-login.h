@@ -40,10 +40,10 @@ G_DECLARE_FINAL_TYPE (BaBrowserLogin, ba_browser_login, BA, BROWSER_LOGIN, GObje
  *    401 error page), and the listener closes. Any other path or method
  *    is a 404 and changes nothing (except the dashboard's Private Network
  *    Access preflight, OPTIONS, which is allowed); a second POST is
- *    refused (409). A POST
- *    whose Origin header names another site than the dashboard is refused
- *    (403) and ends the login, so a web page cannot log the app in to
- *    someone else's account.
+ *    refused (409). A POST whose Origin header names another site than
+ *    the dashboard's (its origin, or an https host under its domain) is
+ *    refused (403) and ends the login, so a web page cannot log the app in
+ *    to someone else's account.
  *
  * Cancelling ends the wait with G_IO_ERROR_CANCELLED, and after the time
  * limit it ends with BA_ERROR_TIMEOUT; either way the listener closes. */

@@ -602,6 +602,69 @@ test_foreign_origin (Fixture       *f,
   assert_listener_closed (f);
 }
 
+/* With an https://dashboard.<site> dashboard, other https hosts of the
+ * same site may post (a hand-over between the dashboard's hosts); look-
+ * alike domains may not. */
+static void
+test_sibling_origin (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const struct { const char *origin; guint status; } cases[] = {
+    { "https://app.example.com", 200 },
+    { "https://example.com.evil.org", 403 },
+    { "https://notexample.com", 403 },
+    { "http://dashboard.example.com", 403 },
+  };
+  g_autofree char *form = demo_form (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(BaBrowserLogin) login = NULL;
+      g_autoptr(BaAccount) account = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *action = NULL;
+      g_autofree char *token = NULL;
+      Response response;
+
+      /* A token from the server's page, for a listener whose dashboard is
+       * elsewhere. */
+      start_waiting (f, NULL);
+      sign_in_on_page (f, form, &action, &token);
+      follow_auto_post (f, action, token, NULL, &response);
+      response_clear (&response);
+      g_clear_object (&account);
+      account = wait_finish (f, &error);
+      g_assert_no_error (error);
+      g_clear_object (&f->wait_result);
+      g_clear_object (&f->login);
+      f->login = ba_browser_login_new (ba_test_server_get_url (f->server),
+                                       "https://dashboard.example.com", &error);
+      g_assert_no_error (error);
+      g_clear_object (&account);
+
+      login = g_object_ref (f->login);
+      ba_browser_login_wait_async (login, NULL, NULL, NULL, ba_client_test_store_result,
+                                   &f->wait_result);
+      follow_auto_post (f, ba_browser_login_get_callback_url (login), token, cases[i].origin,
+                        &response);
+      g_assert_cmpuint (response.status, ==, cases[i].status);
+      response_clear (&response);
+      account = wait_finish (f, &error);
+      if (cases[i].status == 200)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, BA_ERROR, BA_ERROR_PERMISSION_DENIED);
+      g_clear_error (&error);
+      g_clear_object (&f->wait_result);
+
+      /* A fresh listener on the server's own page for the next round. */
+      g_clear_object (&f->login);
+      f->login = ba_browser_login_new (ba_test_server_get_url (f->server),
+                                       ba_test_server_get_url (f->server), &error);
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
@@ -657,6 +720,7 @@ main (int   argc,
   ADD ("private-network-preflight", test_private_network_preflight);
   ADD ("second-post", test_second_post);
   ADD ("foreign-origin", test_foreign_origin);
+  ADD ("sibling-origin", test_sibling_origin);
   ADD ("cancel", test_cancel);
   ADD ("timeout", test_timeout);
 
