@@ -1199,11 +1199,11 @@ typedef struct
 } DemoUser;
 
 static const DemoUser demo_users[] = {
-  { "alice", "alice@example.com" },
-  { "bob", "bob@example.com" },
-  { "carol", "carol@example.com" },
-  { "dave", "dave@example.com" },
-  { "erin", "erin@example.com" },
+  { "amara", "amara@acme.example" },
+  { "bruno", "bruno@acme.example" },
+  { "chen", "chen@acme.example" },
+  { "dana", "dana@acme.example" },
+  { "emeka", "emeka@weather.example" },
 };
 
 typedef struct
@@ -1220,7 +1220,7 @@ static const DemoFleet demo_fleets[] = {
   { "acme", "delivery-robots", 4, 3, 1 },
   { "acme", "lobby-kiosks", 3, 2, 0 },
   { "acme", "warehouse-cameras", 2, 0, 0 },
-  { "erin", "weather-stations", 2, 4, 3 },
+  { "emeka", "weather-stations", 2, 4, 3 },
 };
 
 typedef struct
@@ -1231,11 +1231,11 @@ typedef struct
 } DemoMembership;
 
 static const DemoMembership demo_memberships[] = {
-  { "bob", "greenhouse-sensors", 1 },
-  { "carol", "greenhouse-sensors", 2 },
-  { "dave", "greenhouse-sensors", 3 },
-  { "bob", "delivery-robots", 2 },
-  { "carol", "lobby-kiosks", 3 },
+  { "bruno", "greenhouse-sensors", 1 },
+  { "chen", "greenhouse-sensors", 2 },
+  { "dana", "greenhouse-sensors", 3 },
+  { "bruno", "delivery-robots", 2 },
+  { "chen", "lobby-kiosks", 3 },
   { "demo", "weather-stations", 2 },
 };
 
@@ -1245,10 +1245,10 @@ static const struct
   gint64      role;
 } acme_members[] = {
   { "demo", ORG_ROLE_ADMINISTRATOR },
-  { "alice", ORG_ROLE_ADMINISTRATOR },
-  { "bob", ORG_ROLE_MEMBER },
-  { "carol", ORG_ROLE_MEMBER },
-  { "dave", ORG_ROLE_MEMBER },
+  { "amara", ORG_ROLE_ADMINISTRATOR },
+  { "bruno", ORG_ROLE_MEMBER },
+  { "chen", ORG_ROLE_MEMBER },
+  { "dana", ORG_ROLE_MEMBER },
 };
 
 static gint64
@@ -1284,7 +1284,7 @@ seed_fleets (BaServerStore  *store,
     return FALSE;
   acme = sqlite3_last_insert_rowid (db);
 
-  /* demo and alice administer Acme; bob, carol and dave are members. */
+  /* demo and amara administer Acme; bruno, chen and dana are members. */
   for (guint i = 0; i < G_N_ELEMENTS (acme_members); i++)
     {
       gint64 user_id = user_id_by_name (db, acme_members[i].username, error);
@@ -1329,7 +1329,7 @@ seed_fleets (BaServerStore  *store,
         }
     }
 
-  /* demo becomes a member of erin's organization through its fleet. */
+  /* demo becomes a member of emeka's organization through its fleet. */
   for (guint i = 0; i < G_N_ELEMENTS (demo_memberships); i++)
     {
       const DemoMembership *m = &demo_memberships[i];

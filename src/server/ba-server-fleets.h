@@ -220,9 +220,10 @@ void     ba_server_fleets_accept_invitation    (BaServerStore             *store
                                                 BaServerReply             *reply);
 
 /* --seed-demo: the organization "Acme Robotics" (handle acme), which
- * @demo administers with alice; bob, carol and dave are members; fleets
- * with devices (some online) and members as developer, operator and
- * observer, a pending invite; and erin's fleet that @demo operates.
+ * @demo administers with amara; bruno, chen and dana are members; four
+ * fleets with devices (some online) and members as developer, operator
+ * and observer, a pending invite; and emeka's fleet weather-stations,
+ * where @demo is an operator.
  * The other demo users get @demo's password. Adds only what is missing. */
 gboolean ba_server_fleets_seed_demo            (BaServerStore             *store,
                                                 gint64                     demo_user_id,
