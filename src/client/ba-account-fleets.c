@@ -456,9 +456,12 @@ request_done_cb (GObject      *object,
             return;
           }
 
-        ba_vault_replace_fleets_async (vault, ba_account_get_id (self), op->fleets,
-                                       g_task_get_cancellable (task), fleets_cached_cb,
-                                       g_steal_pointer (&task));
+        {
+          GCancellable *cancellable = g_task_get_cancellable (task);
+
+          ba_vault_replace_fleets_async (vault, ba_account_get_id (self), op->fleets,
+                                         cancellable, fleets_cached_cb, g_steal_pointer (&task));
+        }
       }
       break;
 
