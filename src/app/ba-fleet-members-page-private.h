@@ -40,6 +40,7 @@ struct _BaFleetMembersPage
   GtkLabel             *dialog_error;
   GtkButton            *dialog_confirm;
   gboolean              dialog_invites;
+  gboolean              dialog_busy;
 
   /* The remove confirmation while it is open */
   AdwMessageDialog     *remove_dialog;

@@ -535,8 +535,10 @@ dialog_set_busy (BaFleetMembersPage *self,
   if (self->dialog == NULL)
     return;
 
+  /* Only the button: a focused entry made insensitive loses its
+   * focus-out event in GTK 4.8. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->dialog_confirm), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dialog_entry), !busy);
+  self->dialog_busy = busy;
 }
 
 static void
@@ -649,7 +651,7 @@ dialog_confirm_cb (BaFleetMembersPage *self)
   const char *text;
 
   if (self->dialog == NULL || self->account == NULL || self->fleet == NULL ||
-      !gtk_widget_get_sensitive (GTK_WIDGET (self->dialog_confirm)))
+      self->dialog_busy || !gtk_widget_get_sensitive (GTK_WIDGET (self->dialog_confirm)))
     return;
 
   text = gtk_editable_get_text (GTK_EDITABLE (self->dialog_entry));
@@ -677,7 +679,7 @@ dialog_entry_changed_cb (BaFleetMembersPage *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->dialog_entry));
   g_autofree char *stripped = g_strstrip (g_strdup (text));
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dialog_confirm), *stripped != '\0');
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dialog_confirm), *stripped != '\0' && !self->dialog_busy);
 }
 
 static void
@@ -772,6 +774,7 @@ open_dialog (BaFleetMembersPage *self,
   adw_window_set_content (ADW_WINDOW (window), toolbar);
 
   self->dialog_invites = invites;
+  self->dialog_busy = FALSE;
   self->dialog = ADW_WINDOW (window);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->dialog);
   gtk_window_present (GTK_WINDOW (window));
