@@ -682,6 +682,18 @@ dialog_entry_changed_cb (BaFleetMembersPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->dialog_confirm), *stripped != '\0' && !self->dialog_busy);
 }
 
+/* The chosen role's description under its name. */
+static void
+dialog_role_changed_cb (BaFleetMembersPage *self)
+{
+  BaFleetRole *role = self->dialog_role != NULL ? adw_combo_row_get_selected_item (self->dialog_role) : NULL;
+  g_autofree char *escaped = NULL;
+
+  if (role != NULL && ba_fleet_role_get_description (role) != NULL)
+    escaped = g_markup_escape_text (ba_fleet_role_get_description (role), -1);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->dialog_role), escaped != NULL ? escaped : "");
+}
+
 static void
 open_dialog (BaFleetMembersPage *self,
              gboolean            invites)
@@ -706,7 +718,7 @@ open_dialog (BaFleetMembersPage *self,
   window = adw_window_new ();
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
   gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
-  gtk_window_set_default_size (GTK_WINDOW (window), 460, -1);
+  gtk_window_set_default_size (GTK_WINDOW (window), 560, -1);
   gtk_window_set_title (GTK_WINDOW (window), title);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
 
@@ -752,6 +764,9 @@ open_dialog (BaFleetMembersPage *self,
   adw_combo_row_set_list_factory (self->dialog_role, factory);
   if (self->roles != NULL)
     adw_combo_row_set_model (self->dialog_role, self->roles);
+  g_signal_connect_object (self->dialog_role, "notify::selected",
+                           G_CALLBACK (dialog_role_changed_cb), self, G_CONNECT_SWAPPED);
+  dialog_role_changed_cb (self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->dialog_role));
 
   self->dialog_message = ADW_ENTRY_ROW (adw_entry_row_new ());
