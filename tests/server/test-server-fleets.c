@@ -14,8 +14,11 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "ba-error.h"
+
 #include "api-key-test-util.h"
 #include "ba-server-fleets.h"
+#include "ba-server-outbox.h"
 #include "ba-server-store.h"
 
 /* Fleets, fleet members and invites (account-api.md sections 11, 12 and
@@ -743,6 +746,51 @@ test_cascade (void)
   g_rmdir (dir);
 }
 
+/* The outbox writer: RFC 2047 for a non-ASCII subject, CRLF line ends,
+ * mode 0600, and no header injection. */
+static void
+test_outbox (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ba-outbox-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree guchar *decoded = NULL;
+  const char *p;
+  const char *end;
+  gsize len;
+  GStatBuf st;
+
+  path = ba_server_outbox_write (dir, "someone@example.org", "Grüße aus der Flotte",
+                                 "line one\nline two\n", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_str_has_suffix (path, ".eml"));
+  g_assert_nonnull (strstr (contents, "\r\nTo: someone@example.org\r\n"));
+  g_assert_nonnull (strstr (contents, "\r\n\r\nline one\r\nline two\r\n"));
+
+  p = strstr (contents, "Subject: =?UTF-8?B?");
+  g_assert_nonnull (p);
+  p += strlen ("Subject: =?UTF-8?B?");
+  end = strstr (p, "?=");
+  g_assert_nonnull (end);
+  subject = g_strndup (p, end - p);
+  decoded = g_base64_decode (subject, &len);
+  g_assert_cmpmem (decoded, len, "Grüße aus der Flotte", strlen ("Grüße aus der Flotte"));
+
+  g_assert_null (ba_server_outbox_write (dir, "a@b.c", "Hi\r\nBcc: x@y.z", "body", &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_null (ba_server_outbox_write (dir, "a@b.c\nBcc: x@y.z", "Hi", "body", &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -760,6 +808,7 @@ main (int   argc,
   g_test_add ("/ba/server/fleets/reach", Fixture, NULL,
               fixture_set_up, test_reach, fixture_tear_down);
   g_test_add_func ("/ba/server/fleets/cascade", test_cascade);
+  g_test_add_func ("/ba/server/fleets/outbox", test_outbox);
 
   return g_test_run ();
 }
