@@ -648,6 +648,25 @@ test_reach (Fixture       *f,
                              " and is_online eq true", demo->token, NULL, &count), ==, 200);
   g_assert_cmpstr (count, ==, "{\"d\":4}");
 
+  /* balena-cli's own organizations (getOwnOrganizations): demo's own,
+   * Acme, and emeka's, which demo joined as a member with its fleet. */
+  {
+    g_autofree char *path = g_strdup_printf ("/v7/organization?$filter=organization_membership/any(orm:orm/user eq %"
+                                             G_GINT64_FORMAT ")&$orderby=name asc", demo->user_id);
+    g_autoptr(JsonArray) orgs = get_d (f, demo->token, path);
+    g_autoptr(JsonArray) emekas = get_d (f, f->outsider->token, path);
+
+    g_assert_cmpuint (json_array_get_length (orgs), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (orgs, 0), "name"),
+                     ==, "Acme Robotics");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (orgs, 1), "handle"),
+                     ==, "demo");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (orgs, 2), "handle"),
+                     ==, "emeka");
+    /* emeka sees demo only in his own organization, not in Acme. */
+    g_assert_cmpuint (json_array_get_length (emekas), ==, 1);
+  }
+
   /* Every role has a description. */
   {
     g_autoptr(JsonArray) roles = get_d (f, demo->token,
