@@ -147,9 +147,10 @@ invalid_response (const char *why)
                               _("The server sent an answer that could not be understood."));
 }
 
+/* The organization_membership and user_application_membership expands
+ * are filtered to the caller's own rows by the query. */
 static BaFleet *
-parse_fleet (JsonObject *row,
-             gint64      user_id)
+parse_fleet (JsonObject *row)
 {
   JsonObject *org = read_expanded (row, "organization");
   JsonObject *org_membership = read_expanded (org, "organization_membership");
@@ -437,7 +438,7 @@ request_done_cb (GObject      *object,
           {
             JsonNode *node = json_array_get_element (rows, i);
             BaFleet *fleet = JSON_NODE_HOLDS_OBJECT (node)
-                             ? parse_fleet (json_node_get_object (node), ba_account_get_user_id (self))
+                             ? parse_fleet (json_node_get_object (node))
                              : NULL;
 
             if (fleet == NULL)

@@ -167,6 +167,7 @@ static void handle_odata              (BaServer *self,
                                        Request  *request);
 
 #define ODATA_PREFIX "/v7/"
+#define INVITATION_PREFIX "/user/v1/invitation/"
 
 static const Route routes[] = {
   { "/ping",                  FALSE, METHOD_GET,               handle_ping },
@@ -176,7 +177,7 @@ static const Route routes[] = {
   { "/actor/v1/whoami",       FALSE, METHOD_GET,               handle_actor_whoami },
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
-  { "/user/v1/invitation/",   TRUE,  METHOD_POST,              handle_accept_invitation },
+  { INVITATION_PREFIX,        TRUE,  METHOD_POST,              handle_accept_invitation },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -371,6 +372,7 @@ request_finished_cb (SoupServer        *soup,
 {
   GUri *uri = soup_server_message_get_uri (msg);
   g_autofree char *query = NULL;
+  g_autofree char *path = NULL;
 
   /* libsoup answers a request line it cannot parse (a bad percent
    * escape, say) itself, with no URI. */
@@ -382,9 +384,13 @@ request_finished_cb (SoupServer        *soup,
 
   query = redact_query (g_uri_get_query (uri));
 
+  /* An invitation token in the path is a credential too. */
+  if (g_str_has_prefix (g_uri_get_path (uri), INVITATION_PREFIX))
+    path = g_strconcat (INVITATION_PREFIX, "REDACTED", NULL);
+
   g_debug ("%s %s%s%s -> %u",
            soup_server_message_get_method (msg),
-           g_uri_get_path (uri),
+           path != NULL ? path : g_uri_get_path (uri),
            query != NULL ? "?" : "",
            query != NULL ? query : "",
            soup_server_message_get_status (msg));
@@ -1114,7 +1120,7 @@ static void
 handle_accept_invitation (BaServer *self,
                           Request  *request)
 {
-  const char *token = request->path + strlen ("/user/v1/invitation/");
+  const char *token = request->path + strlen (INVITATION_PREFIX);
   BaServerReply reply = { 0, };
 
   if (*token == '\0' || strchr (token, '/') != NULL)

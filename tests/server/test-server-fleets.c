@@ -593,6 +593,56 @@ test_invite_accept_revoke (Fixture       *f,
   }
 }
 
+/* The accept token is a credential: a logged server never writes it. */
+static void
+test_token_not_logged (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaTestServer) server = ba_test_server_start_logged (TRUE, &error);
+  g_autoptr(TestUser) admin = NULL;
+  g_autoptr(TestUser) emeka = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *accept = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+  char *token = NULL;
+
+  g_assert_no_error (error);
+  admin = test_user_login (server, "amara", ba_test_server_get_demo_password (server));
+  emeka = test_user_login (server, "emeka", ba_test_server_get_demo_password (server));
+  g_assert_cmpuint (ba_test_server_request (server, "POST", "/v7/application_invite", admin->token,
+                                            "application/json",
+                                            "{\"invitee\":\"emeka@weather.example\","
+                                            "\"is_invited_to__application\":4}",
+                                            &body, NULL, NULL), ==, 201);
+
+  dir = g_build_filename (ba_test_server_get_data_dir (server), "outbox", NULL);
+  d = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL && token == NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *mail = NULL;
+
+      g_assert_true (g_file_get_contents (path, &mail, NULL, NULL));
+      if (strstr (mail, "\r\nTo: emeka@weather.example\r\n") != NULL)
+        token = token_from_mail (mail);
+    }
+  g_assert_nonnull (token);
+
+  accept = g_strdup_printf ("/user/v1/invitation/%s", token);
+  g_assert_cmpuint (ba_test_server_request (server, "POST", accept, emeka->token, NULL, NULL,
+                                            NULL, NULL, NULL), ==, 200);
+
+  g_assert_true (ba_test_server_terminate (server, &error));
+  g_assert_no_error (error);
+  log = ba_test_server_get_log (server);
+  g_assert_nonnull (strstr (log, "POST /user/v1/invitation/REDACTED -> 200"));
+  g_assert_null (strstr (log, token));
+  g_free (token);
+}
+
 static void
 test_reach (Fixture       *f,
             gconstpointer  data)
@@ -828,6 +878,7 @@ main (int   argc,
               fixture_set_up, test_reach, fixture_tear_down);
   g_test_add_func ("/ba/server/fleets/cascade", test_cascade);
   g_test_add_func ("/ba/server/fleets/outbox", test_outbox);
+  g_test_add_func ("/ba/server/fleets/token-not-logged", test_token_not_logged);
 
   return g_test_run ();
 }
