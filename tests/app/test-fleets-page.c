@@ -369,6 +369,17 @@ test_member (void)
   BA_APP_TEST_WAIT_UNTIL (!fleets->syncing && n_rows (fleets->list_box) == 1);
   g_assert_null (find_row (fleets->list_box, "greenhouse-sensors"));
 
+  /* Leaving the last one leaves the empty state. */
+  members = open_fleet (fleets, "delivery-robots");
+  row = find_row (members->members_list, "bruno (you)");
+  ba_app_test_press (g_object_get_data (G_OBJECT (row), "ba-remove-button"));
+  BA_APP_TEST_WAIT_UNTIL (members->remove_dialog != NULL &&
+                          gtk_widget_get_mapped (GTK_WIDGET (members->remove_dialog)));
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (members->remove_dialog), "_Leave")));
+  BA_APP_TEST_WAIT_UNTIL (!fleets->syncing && n_rows (fleets->list_box) == 0);
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (fleets->list_stack), "empty") == 0);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fleets->empty_page)));
+
   log_out (window);
   ba_app_test_close_window (window);
   ba_test_server_stop (server);
