@@ -16,10 +16,13 @@
 
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "ba-account.h"
 #include "ba-account-fleets.h"
 #include "ba-client-test-utils.h"
 #include "ba-error.h"
+#include "ba-jwt.h"
 #include "ba-test-server.h"
 
 #define WAIT(result) ba_client_test_wait (&(result))
@@ -493,6 +496,139 @@ test_not_administrator (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_fleets (bruno)), ==, 1);
 }
 
+/* A stand-in server that logs anyone in and answers the fleets query
+ * with whatever the test sets, to see garbage refused. */
+typedef struct
+{
+  SoupServer *soup;
+  char       *url;
+  char       *token;
+  guint       status;
+  const char *body;
+} Fake;
+
+static void
+fake_cb (SoupServer        *soup,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Fake *fake = user_data;
+
+  if (g_str_equal (path, "/login_"))
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, fake->token, strlen (fake->token));
+    }
+  else if (g_str_equal (path, "/actor/v1/whoami"))
+    {
+      static const char whoami[] =
+        "{\"id\":1003,\"actorType\":\"user\",\"actorTypeId\":3,\"username\":\"fake\",\"email\":null}";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, whoami, strlen (whoami));
+    }
+  else if (g_str_equal (path, "/v7/application"))
+    {
+      soup_server_message_set_status (msg, fake->status, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, fake->body,
+                                        strlen (fake->body));
+    }
+  else
+    soup_server_message_set_status (msg, 404, NULL);
+}
+
+static void
+test_garbage (void)
+{
+  static const char good[] =
+    "{\"d\":[{\"id\":7,\"app_name\":\"a\",\"slug\":\"o/a\",\"extra\":true,"
+    "\"organization\":[{\"id\":1,\"name\":\"O\",\"handle\":\"o\",\"organization_membership\":[]}],"
+    "\"owns__device\":[{\"is_online\":true},{\"is_online\":false}],"
+    "\"user_application_membership\":[{\"id\":2,\"application_membership_role\":[{\"name\":\"observer\"}]}]}]}";
+  static const char * const garbage[] = {
+    "",
+    "not json",
+    "<html>Bad Gateway</html>",
+    "[]",
+    "{}",
+    "{\"d\":null}",
+    "{\"d\":[1]}",
+    "{\"d\":[{\"id\":\"7\",\"app_name\":\"a\",\"slug\":\"o/a\",\"owns__device\":[]}]}",
+    "{\"d\":[{\"id\":7,\"slug\":\"o/a\",\"owns__device\":[]}]}",
+    "{\"d\":[{\"id\":7,\"app_name\":\"a\",\"slug\":\"o/a\"}]}",
+    "{\"d\":[{\"id\":7,\"app_name\":\"a\",\"slug\":\"o/a\",\"owns__device\":[5]}]}",
+    "{\"d\":[{\"id\":7,\"app_name\":\"a\",\"slug\":\"o/a\",\"owns__device\":[]},{}]}",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autoptr(BaAccount) account = NULL;
+  GAsyncResult *result = NULL;
+  Fake fake = { NULL, };
+  BaFleet *fleet;
+  GSList *uris;
+
+  fake.soup = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake.soup, NULL, fake_cb, &fake, NULL);
+  soup_server_listen_local (fake.soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fake.soup);
+  fake.url = g_strdup_printf ("http://127.0.0.1:%u", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  json_object_set_int_member (claims, "id", 3);
+  json_object_set_int_member (claims, "iat", g_get_real_time () / G_USEC_PER_SEC);
+  json_object_set_int_member (claims, "exp", g_get_real_time () / G_USEC_PER_SEC + 3600);
+  json_object_set_int_member (claims, "authTime", g_get_real_time () / 1000);
+  fake.token = ba_jwt_encode_hs256 (claims, (const guint8 *) "x", 1);
+
+  ba_account_login_async (fake.url, "fake", "password", NULL, NULL, NULL,
+                          ba_client_test_store_result, &result);
+  account = ba_account_login_finish (WAIT (result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+
+  fake.status = 200;
+  fake.body = good;
+  g_assert_true (sync_fleets (account, &error));
+  g_assert_no_error (error);
+  fleet = g_list_model_get_item (ba_account_get_fleets (account), 0);
+  g_assert_cmpstr (ba_fleet_get_role (fleet), ==, "observer");
+  g_assert_cmpuint (ba_fleet_get_device_count (fleet), ==, 2);
+  g_assert_cmpuint (ba_fleet_get_online_count (fleet), ==, 1);
+  g_assert_cmpstr (ba_fleet_get_organization_name (fleet), ==, "O");
+  g_object_unref (fleet);
+
+  /* Garbage: a clear error, and the list stays as it was. */
+  for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
+    {
+      g_test_message ("garbage %u: %s", i, garbage[i]);
+      fake.body = garbage[i];
+      g_assert_false (sync_fleets (account, &error));
+      g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_RESPONSE);
+      g_clear_error (&error);
+      g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_fleets (account)), ==, 1);
+    }
+
+  /* A server error, and a server without fleets. */
+  fake.status = 500;
+  fake.body = "";
+  g_assert_false (sync_fleets (account, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_SERVER);
+  g_clear_error (&error);
+  fake.status = 404;
+  g_assert_false (sync_fleets (account, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_fleets (account)), ==, 1);
+
+  g_clear_object (&account);
+  soup_server_disconnect (fake.soup);
+  g_clear_object (&fake.soup);
+  g_free (fake.url);
+  g_free (fake.token);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -508,6 +644,7 @@ main (int   argc,
   ADD ("members", test_members);
   ADD ("invites", test_invites);
   ADD ("not-administrator", test_not_administrator);
+  g_test_add_func ("/ba/fleets/garbage", test_garbage);
 
   ret = g_test_run ();
   ba_client_test_cleanup (tmpdir);
