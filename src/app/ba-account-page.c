@@ -609,6 +609,7 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_install_action (widget_class, "account.logout", NULL, logout_action);
 
   g_type_ensure (BA_TYPE_TOKENS_PAGE);
+  g_type_ensure (BA_TYPE_FLEETS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_title);
@@ -632,6 +633,8 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, logout_button);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_stack_page);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_page);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, fleets_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, fleets_page);
   gtk_widget_class_bind_template_callback (widget_class, notice_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_switcher_bar);
 }
@@ -702,6 +705,8 @@ ba_account_page_set_account (BaAccountPage *self,
   adw_view_stack_set_visible_child_name (self->view_stack, "details");
   ba_tokens_page_set_account (self->tokens_page, account);
   adw_view_stack_page_set_visible (self->tokens_stack_page, account != NULL);
+  ba_fleets_page_set_account (self->fleets_page, account);
+  adw_view_stack_page_set_visible (self->fleets_stack_page, account != NULL);
 
   update_all (self);
 

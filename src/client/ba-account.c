@@ -906,6 +906,14 @@ ba_account_get_api_client (BaAccount *self)
   return self->client;
 }
 
+BaVault *
+ba_account_get_vault (BaAccount *self)
+{
+  g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
+
+  return self->vault;
+}
+
 static gboolean
 check_task (BaAccount    *self,
             GAsyncResult *result,

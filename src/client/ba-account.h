@@ -86,6 +86,9 @@ gint64          ba_account_get_offline_since    (BaAccount            *self);
 gint64          ba_account_get_last_synced_at   (BaAccount            *self);
 BaSession      *ba_account_get_session          (BaAccount            *self);
 BaApiClient    *ba_account_get_api_client       (BaAccount            *self);
+/* The vault the account caches in, or NULL in session-only mode. For
+ * feature files that cache rows of their own (ba-account-fleets.c). */
+BaVault        *ba_account_get_vault            (BaAccount            *self);
 
 /* Checks the session with the server: refreshes the token when it is older
  * than 24 h, reads whoami, updates the vault. An unreachable server sets

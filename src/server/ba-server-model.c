@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ba-server-model.h"
+#include "ba-server-fleets.h"
 
 BaODataModel *
 ba_server_model_new (void)
@@ -34,6 +35,8 @@ ba_server_model_new (void)
    * clear "not readable" 400 instead of "no such field". */
   ba_odata_resource_add_field (res, "key", "key_hash", BA_ODATA_TYPE_TEXT,
                                BA_ODATA_FIELD_HIDDEN);
+
+  ba_server_fleets_add_to_model (model);
 
   return model;
 }
@@ -61,6 +64,9 @@ ba_server_model_read_permissions (const BaServerCredential *credential)
                                     g_variant_new ("(x)", credential->user->id));
   ba_odata_permissions_allow_where (perms, "api_key", "is_of__actor = ?",
                                     g_variant_new ("(x)", credential->user->actor_id));
+
+  /* Replaces the "user" rule above with a wider one. */
+  ba_server_fleets_add_read_permissions (perms, credential);
 
   return perms;
 }

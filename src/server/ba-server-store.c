@@ -16,6 +16,7 @@
 
 #include "ba-error.h"
 #include "ba-server-store.h"
+#include "ba-server-fleets.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
@@ -65,6 +66,10 @@ static const char * const migrations[] = {
   "  created_at TEXT NOT NULL"
   ");"
   "CREATE INDEX api_key_is_of__actor ON api_key (is_of__actor);",
+
+  /* 3: organizations, fleets, devices, fleet members and invites
+   * (ba-server-fleets.h). */
+  BA_SERVER_FLEETS_SCHEMA,
 };
 
 void

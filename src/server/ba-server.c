@@ -19,6 +19,7 @@
 #include "ba-error.h"
 #include "ba-server.h"
 #include "ba-server-auth.h"
+#include "ba-server-fleets.h"
 #include "ba-server-model.h"
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
@@ -160,10 +161,13 @@ static void handle_refresh_token      (BaServer *self,
                                        Request  *request);
 static void handle_create_api_key     (BaServer *self,
                                        Request  *request);
+static void handle_accept_invitation  (BaServer *self,
+                                       Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
 
 #define ODATA_PREFIX "/v7/"
+#define INVITATION_PREFIX "/user/v1/invitation/"
 
 static const Route routes[] = {
   { "/ping",                  FALSE, METHOD_GET,               handle_ping },
@@ -173,6 +177,7 @@ static const Route routes[] = {
   { "/actor/v1/whoami",       FALSE, METHOD_GET,               handle_actor_whoami },
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
+  { INVITATION_PREFIX,        TRUE,  METHOD_POST,              handle_accept_invitation },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -367,6 +372,7 @@ request_finished_cb (SoupServer        *soup,
 {
   GUri *uri = soup_server_message_get_uri (msg);
   g_autofree char *query = NULL;
+  g_autofree char *path = NULL;
 
   /* libsoup answers a request line it cannot parse (a bad percent
    * escape, say) itself, with no URI. */
@@ -378,9 +384,13 @@ request_finished_cb (SoupServer        *soup,
 
   query = redact_query (g_uri_get_query (uri));
 
+  /* An invitation token in the path is a credential too. */
+  if (g_str_has_prefix (g_uri_get_path (uri), INVITATION_PREFIX))
+    path = g_strconcat (INVITATION_PREFIX, "REDACTED", NULL);
+
   g_debug ("%s %s%s%s -> %u",
            soup_server_message_get_method (msg),
-           g_uri_get_path (uri),
+           path != NULL ? path : g_uri_get_path (uri),
            query != NULL ? "?" : "",
            query != NULL ? query : "",
            soup_server_message_get_status (msg));
@@ -1073,6 +1083,57 @@ out:
   g_free (changes.expiry_date);
 }
 
+/* Fleets, members and invites (ba-server-fleets.c) */
+
+static void
+respond_reply (Request       *request,
+               BaServerReply *reply)
+{
+  if (reply->location != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                  "Location", reply->location);
+  if (reply->body != NULL)
+    respond_json (request, reply->status, reply->body);
+  else
+    respond_empty (request, reply->status);
+}
+
+static void
+handle_fleets_write (BaServer   *self,
+                     Request    *request,
+                     const char *path)
+{
+  GUri *uri = soup_server_message_get_uri (request->msg);
+  g_autoptr(JsonObject) object = NULL;
+  BaServerReply reply = { 0, };
+
+  if (!g_str_equal (request->method, "DELETE"))
+    object = read_json_body (request);
+
+  ba_server_fleets_write (self->store, self->model, self->outbox_dir, request->credential,
+                          request->method, path, g_uri_get_query (uri), object, &reply);
+  respond_reply (request, &reply);
+  ba_server_reply_clear (&reply);
+}
+
+static void
+handle_accept_invitation (BaServer *self,
+                          Request  *request)
+{
+  const char *token = request->path + strlen (INVITATION_PREFIX);
+  BaServerReply reply = { 0, };
+
+  if (*token == '\0' || strchr (token, '/') != NULL)
+    {
+      respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  ba_server_fleets_accept_invitation (self->store, request->credential, token, &reply);
+  respond_reply (request, &reply);
+  ba_server_reply_clear (&reply);
+}
+
 static void
 handle_odata (BaServer *self,
               Request  *request)
@@ -1087,6 +1148,15 @@ handle_odata (BaServer *self,
   if (!resource_exists (self, path + 1))
     {
       respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  /* Section 11: fleet members and invites are created, changed and
+   * deleted over OData. */
+  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD") &&
+      ba_server_fleets_handles_write (path + 1))
+    {
+      handle_fleets_write (self, request, path);
       return;
     }
 
@@ -1442,6 +1512,12 @@ ba_server_seed_demo (BaServer  *self,
                                             NULL, jwt_secret, error);
       if (social == NULL)
         return FALSE;
+    }
+
+  if (!ba_server_fleets_seed_demo (self->store, demo->id, error))
+    {
+      sodium_memzero (password, strlen (password));
+      return FALSE;
     }
 
   if (out_email != NULL)
