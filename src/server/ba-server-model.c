@@ -35,6 +35,12 @@ ba_server_model_new (void)
   ba_odata_resource_add_field (res, "key", "key_hash", BA_ODATA_TYPE_TEXT,
                                BA_ODATA_FIELD_HIDDEN);
 
+  /* Section 17.5: the user's recovery codes, without the codes. */
+  res = ba_odata_model_add_resource (model, "recovery_two_factor", "recovery_two_factor", "id");
+  ba_odata_resource_add_field (res, "used_timestamp", "used_timestamp", BA_ODATA_TYPE_DATETIME, 0);
+  ba_odata_resource_add_field (res, "created_at", "created_at", BA_ODATA_TYPE_DATETIME, 0);
+  ba_odata_resource_add_foreign_key (res, "belongs_to__user", "belongs_to__user", "user");
+
   return model;
 }
 
@@ -61,6 +67,8 @@ ba_server_model_read_permissions (const BaServerCredential *credential)
                                     g_variant_new ("(x)", credential->user->id));
   ba_odata_permissions_allow_where (perms, "api_key", "is_of__actor = ?",
                                     g_variant_new ("(x)", credential->user->actor_id));
+  ba_odata_permissions_allow_where (perms, "recovery_two_factor", "belongs_to__user = ?",
+                                    g_variant_new ("(x)", credential->user->id));
 
   return perms;
 }

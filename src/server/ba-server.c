@@ -23,6 +23,7 @@
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
+#include "ba-server-totp.h"
 
 /* account-api.md section 1.3: request bodies are limited to 512 kB. */
 #define MAX_BODY_SIZE (512 * 1024)
@@ -69,6 +70,7 @@ struct _BaServer
   BaServerRateLimiter *login_limiter;
   BaODataModel        *model;
   SoupServer          *soup;
+  BaServerTotp        *totp;
 };
 
 G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
@@ -162,6 +164,8 @@ static void handle_create_api_key     (BaServer *self,
                                        Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
+static void handle_totp               (BaServer *self,
+                                       Request  *request);
 
 #define ODATA_PREFIX "/v7/"
 
@@ -173,6 +177,10 @@ static const Route routes[] = {
   { "/actor/v1/whoami",       FALSE, METHOD_GET,               handle_actor_whoami },
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
+  { "/auth/totp/setup",       FALSE, METHOD_GET,               handle_totp },
+  { "/auth/totp/verify",      FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/disable",     FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/recovery-codes", FALSE, METHOD_POST,           handle_totp },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -494,8 +502,10 @@ login_checked_cb (GObject      *object,
 
   ba_server_rate_limiter_reset (self->login_limiter, data->limit_key);
 
+  /* With 2FA enabled the token is partial (twoFactorRequired: true)
+   * until POST /auth/totp/verify (section 3.1). */
   token = ba_server_auth_issue_token (self->auth, data->user, now_ms (),
-                                      BA_SERVER_TWO_FACTOR_ABSENT);
+                                      ba_server_totp_login_state (self->totp, data->user));
   respond_text (request, SOUP_STATUS_OK, token);
   sodium_memzero (token, strlen (token));
 
@@ -884,6 +894,15 @@ handle_create_api_key (BaServer *self,
 
   g_debug ("User %" G_GINT64_FORMAT " created API key %" G_GINT64_FORMAT,
            credential->user->id, id);
+}
+
+/* Two-factor authentication (sections 3.1, 7 and 17.5): ba-server-totp.c */
+
+static void
+handle_totp (BaServer *self,
+             Request  *request)
+{
+  ba_server_totp_handle (self->totp, request->msg, request->path, request->credential);
 }
 
 /* OData (section 1.3) */
@@ -1294,6 +1313,7 @@ ba_server_finalize (GObject *object)
   BaServer *self = (BaServer *)object;
 
   g_clear_object (&self->login_limiter);
+  g_clear_object (&self->totp);
   g_clear_pointer (&self->model, ba_odata_model_free);
   g_clear_object (&self->auth);
   g_clear_object (&self->store);
@@ -1361,6 +1381,8 @@ ba_server_new (const char  *data_dir,
   self->auth = ba_server_auth_new (self->store, secret_path, error);
   if (self->auth == NULL)
     return NULL;
+
+  self->totp = ba_server_totp_new (self->store, self->auth);
 
   return g_steal_pointer (&self);
 }
