@@ -272,7 +272,7 @@ static void
 clear_setup (BaTwoFactorPage *self)
 {
   gtk_picture_set_paintable (self->qr_picture, NULL);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), "");
+  adw_action_row_set_subtitle (self->key_row, "");
   g_clear_pointer (&self->setup_key, ba_wipe_string_free);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_widget_set_visible (GTK_WIDGET (self->code_error_label), FALSE);
@@ -378,7 +378,7 @@ setup_cb (GObject      *object,
   grouped = ba_otpauth_group_key (self->setup_key);
 
   gtk_picture_set_paintable (self->qr_picture, GDK_PAINTABLE (qr));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), grouped);
+  adw_action_row_set_subtitle (self->key_row, grouped);
   gtk_widget_set_visible (self->setup_box, TRUE);
   update (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
@@ -709,7 +709,8 @@ ba_two_factor_page_init (BaTwoFactorPage *self)
   group = new_group (_("Or Enter the Setup Key"),
                      _("In the app, choose to enter a key by hand. The key is time based."));
   self->key_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_action_row_set_subtitle (self->key_row, _("Setup key"));
+  /* "property": the key, not the label, is what stands out. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), _("Setup key"));
   gtk_widget_add_css_class (GTK_WIDGET (self->key_row), "property");
   gtk_widget_add_css_class (GTK_WIDGET (self->key_row), "monospace");
   self->copy_key_button = GTK_BUTTON (gtk_button_new_from_icon_name ("edit-copy-symbolic"));
