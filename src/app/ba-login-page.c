@@ -286,6 +286,8 @@ login_cb (GObject      *object,
       /* The password was right: on to the code (ba-challenge-page.c). */
       if (challenge != NULL)
         {
+          g_settings_set_string (self->settings, "last-server-url",
+                                 is_custom_server (self) ? ba_login_challenge_get_server_url (challenge) : "");
           gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
           ba_challenge_page_present (self, challenge);
           return;
