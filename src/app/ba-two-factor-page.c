@@ -597,6 +597,9 @@ ba_two_factor_page_dispose (GObject *object)
   g_clear_pointer (&self->setup_key, ba_wipe_string_free);
   if (self->password_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->password_dialog));
+  /* The codes dialog stays up (the user still has to save them); it just
+   * must not point back at this page any more. */
+  g_clear_weak_pointer (&self->codes_dialog);
 
   G_OBJECT_CLASS (ba_two_factor_page_parent_class)->dispose (object);
 }
