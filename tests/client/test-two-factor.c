@@ -15,6 +15,7 @@
 #include "ba-api-client-two-factor.h"
 #include "ba-client-test-utils.h"
 #include "ba-error.h"
+#include "ba-jwt.h"
 #include "ba-login-challenge.h"
 #include "ba-otpauth.h"
 #include "ba-test-server.h"
@@ -400,6 +401,90 @@ test_server_down (Fixture       *f,
   g_assert_cmpint (ba_account_get_two_factor_status (account), ==, BA_TWO_FACTOR_PASSED);
 }
 
+/* The account's token re-signed as if the password had been given two
+ * hours ago, stored in the keyring and restored from it. */
+static BaAccount *
+restore_stale (Fixture   *f,
+               BaAccount *account)
+{
+  g_autoptr(GBytes) secret = ba_test_server_get_jwt_secret (f->server);
+  g_autoptr(JsonObject) claims = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stale = NULL;
+  GAsyncResult *result = NULL;
+  const guint8 *data;
+  gsize len = 0;
+  gint64 then = now_seconds () - 2 * 60 * 60;
+  BaAccount *restored;
+
+  data = g_bytes_get_data (secret, &len);
+  claims = ba_jwt_decode (ba_session_get_token (ba_account_get_session (account)), data, len, &error);
+  g_assert_no_error (error);
+  json_object_set_int_member (claims, "iat", then);
+  json_object_set_int_member (claims, "authTime", then * 1000);
+  stale = ba_jwt_encode_hs256 (claims, data, len);
+
+  ba_secret_store_store_token_async (f->store, ba_account_get_id (account), "test", stale, NULL,
+                                     ba_client_test_store_result, &result);
+  g_assert_true (ba_secret_store_store_token_finish (f->store, ba_client_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  ba_account_restore_async (f->store, f->vault, NULL, ba_client_test_store_result, &result);
+  restored = ba_account_restore_finish (ba_client_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (restored);
+  g_object_unref (result);
+
+  return restored;
+}
+
+static void
+test_fresh_for_codes (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(BaAccount) restored = NULL;
+  g_autoptr(BaLoginChallenge) challenge = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaSecretString) uri = NULL;
+  g_autofree char *code = NULL;
+  GAsyncResult *result = NULL;
+  char **codes;
+
+  account = login (f, &challenge);
+  uri = setup (account, &error);
+  g_assert_no_error (error);
+  f->otpauth = ba_otpauth_parse (uri, &error);
+  g_assert_no_error (error);
+  wait_for_fresh_step ();
+  code = code_for (f, 0);
+  g_assert_true (enable (account, code, &error));
+  g_assert_no_error (error);
+
+  /* Two hours later (a restored session), new codes need the password,
+   * and the account knows without asking the server. */
+  restored = restore_stale (f, account);
+  g_assert_cmpint (ba_account_get_two_factor_status (restored), ==, BA_TWO_FACTOR_PASSED);
+  codes = new_codes (restored, &error);
+  g_assert_null (codes);
+  g_assert_error (error, BA_ERROR, BA_ERROR_FRESH_AUTH_REQUIRED);
+  g_clear_error (&error);
+
+  ba_account_refresh_token_async (restored, ba_test_server_get_demo_password (f->server), NULL,
+                                  ba_client_test_store_result, &result);
+  g_assert_true (ba_account_refresh_token_finish (restored, ba_client_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+
+  /* The refreshed token keeps the passed claim. */
+  g_assert_cmpint (ba_account_get_two_factor_status (restored), ==, BA_TWO_FACTOR_PASSED);
+  codes = new_codes (restored, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (codes), ==, 10);
+  ba_wipe_strv_free (codes);
+}
+
 /* Answers a real server never gives. */
 
 static const char *fake_status_body;
@@ -527,6 +612,8 @@ main (int   argc,
               fixture_setup, test_lifecycle, fixture_teardown);
   g_test_add ("/ba/client/two-factor/server-down", Fixture, NULL,
               fixture_setup, test_server_down, fixture_teardown);
+  g_test_add ("/ba/client/two-factor/fresh-for-codes", Fixture, NULL,
+              fixture_setup, test_fresh_for_codes, fixture_teardown);
   g_test_add_func ("/ba/client/two-factor/garbage", test_garbage);
 
   ret = g_test_run ();
