@@ -28,6 +28,7 @@ struct _BaRecoveryCodesDialog
   GtkFileChooserNative *chooser;
   GCancellable         *cancellable;
   AdwToast             *toast;
+  gint64                toast_added_at;   /* monotonic */
 
   guint                 saved_to_file : 1;
 };

@@ -18,16 +18,32 @@
 
 G_DEFINE_FINAL_TYPE (BaRecoveryCodesDialog, ba_recovery_codes_dialog, ADW_TYPE_WINDOW)
 
+/* How long a new toast may still sit in the overlay's queue. */
+#define TOAST_SETTLE_USEC (800 * 1000)
+
 static void
 show_toast (BaRecoveryCodesDialog *self,
             const char            *message)
 {
-  /* A new toast replaces the one on screen, as elsewhere in the app. */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+  /* As in BaWindow: dismissing a toast that may still wait in the queue
+   * crashes libadwaita 1.2's AdwToastOverlay, so a toast added moments
+   * ago gets the new text instead. Otherwise the new one replaces it. */
+  if (self->toast != NULL &&
+      g_get_monotonic_time () - self->toast_added_at < TOAST_SETTLE_USEC)
+    {
+      adw_toast_set_title (self->toast, escaped);
+      return;
+    }
+
   if (self->toast != NULL)
     adw_toast_dismiss (self->toast);
   g_clear_object (&self->toast);
 
-  self->toast = g_object_ref (adw_toast_new (message));
+  self->toast = adw_toast_new (escaped);
+  adw_toast_set_priority (self->toast, ADW_TOAST_PRIORITY_HIGH);
+  self->toast_added_at = g_get_monotonic_time ();
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
 
@@ -190,21 +206,46 @@ draw_page_cb (GtkPrintOperation     *operation,
   pango_cairo_show_layout (cr, layout);
 }
 
+static GtkPrintOperationResult
+run_print (BaRecoveryCodesDialog    *self,
+           GtkPrintOperationAction   action,
+           const char               *export_path,
+           GError                  **error)
+{
+  g_autoptr(GtkPrintOperation) operation = gtk_print_operation_new ();
+
+  gtk_print_operation_set_job_name (operation, _("Recovery Codes"));
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), NULL);
+  g_signal_connect_object (operation, "draw-page", G_CALLBACK (draw_page_cb), self, 0);
+
+  return gtk_print_operation_run (operation, action, GTK_WINDOW (self), error);
+}
+
+gboolean
+ba_recovery_codes_dialog_export_pdf (BaRecoveryCodesDialog  *self,
+                                     const char             *path,
+                                     GError                **error)
+{
+  g_return_val_if_fail (BA_IS_RECOVERY_CODES_DIALOG (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (self->codes != NULL, FALSE);
+
+  return run_print (self, GTK_PRINT_OPERATION_ACTION_EXPORT, path, error) !=
+         GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
 static void
 print_clicked_cb (BaRecoveryCodesDialog *self)
 {
-  g_autoptr(GtkPrintOperation) operation = gtk_print_operation_new ();
   g_autoptr(GError) error = NULL;
 
   if (self->codes == NULL)
     return;
 
-  gtk_print_operation_set_job_name (operation, _("Recovery Codes"));
-  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), NULL);
-  g_signal_connect_object (operation, "draw-page", G_CALLBACK (draw_page_cb), self, 0);
-
-  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                               GTK_WINDOW (self), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+  if (run_print (self, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error) ==
+      GTK_PRINT_OPERATION_RESULT_ERROR)
     {
       g_autofree char *message = NULL;
 
@@ -225,6 +266,10 @@ close_request_cb (BaRecoveryCodesDialog *self)
       gtk_widget_grab_focus (GTK_WIDGET (self->saved_check));
       return TRUE;
     }
+
+  /* No toast left behind in a closing window. */
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
 
   return FALSE;
 }

@@ -24,6 +24,10 @@ BaRecoveryCodesDialog *ba_recovery_codes_dialog_new          (GtkWindow         
 /* What Save to File does once a file is chosen (for tests). */
 void                   ba_recovery_codes_dialog_save_to_file (BaRecoveryCodesDialog  *self,
                                                               GFile                  *file);
+/* What Print draws, written to a PDF file instead (for tests). */
+gboolean               ba_recovery_codes_dialog_export_pdf   (BaRecoveryCodesDialog  *self,
+                                                              const char             *path,
+                                                              GError                **error);
 /* The codes as the file, the clipboard and the printout carry them. */
 char                  *ba_recovery_codes_dialog_dup_text     (BaRecoveryCodesDialog  *self);
 

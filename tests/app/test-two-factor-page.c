@@ -201,6 +201,21 @@ keep_codes (BaTwoFactorPage *page)
       g_assert_nonnull (strstr (gtk_label_get_text (dialog->codes_label), codes[i]));
     }
 
+  /* Print draws the codes (exported to PDF here instead of a printer). */
+  {
+    g_autofree char *pdf = g_build_filename (tmpdir, "recovery-codes.pdf", NULL);
+    g_autofree char *bytes = NULL;
+    gsize size = 0;
+
+    g_assert_true (ba_recovery_codes_dialog_export_pdf (dialog, pdf, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (pdf, &bytes, &size, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (size, >, 1000);
+    g_assert_true (g_str_has_prefix (bytes, "%PDF"));
+    g_remove (pdf);
+  }
+
   /* Confirmed, it closes, and the label is emptied. */
   gtk_check_button_set_active (dialog->saved_check, TRUE);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog->close_button)));
