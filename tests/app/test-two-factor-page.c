@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 
 #include "ba-account-page-private.h"
+#include "ba-account-token-private.h"
+#include "ba-jwt.h"
 #include "ba-app-test-utils.h"
 #include "ba-base32.h"
 #include "ba-challenge-page-private.h"
@@ -391,6 +393,70 @@ test_enable_login_disable (void)
   ba_app_test_close_window (window);
 }
 
+/* A session whose password is older than 20 minutes: turning 2FA on asks
+ * for the password first (the recovery codes need a fresh session); a
+ * wrong one is refused and nothing starts. */
+static void
+test_stale_session_asks_password (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaTestServer) server = NULL;
+  g_autoptr(GBytes) secret = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autofree char *stale = NULL;
+  g_autofree char *wrong = NULL;
+  GAsyncResult *result = NULL;
+  BaTwoFactorPage *page;
+  BaWindow *window;
+  gint64 then = now_seconds () - 2 * 60 * 60;
+  const guint8 *data;
+  gsize len = 0;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+  window = ba_app_test_open_window ();
+  /* The account of the previous case may be restored from the vault. */
+  if (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0)
+    log_out (window);
+  log_in (window, server);
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+
+  secret = ba_test_server_get_jwt_secret (server);
+  data = g_bytes_get_data (secret, &len);
+  claims = ba_jwt_decode (ba_session_get_token (ba_account_get_session (window->account)), data, len, &error);
+  g_assert_no_error (error);
+  json_object_set_int_member (claims, "iat", then);
+  json_object_set_int_member (claims, "authTime", then * 1000);
+  stale = ba_jwt_encode_hs256 (claims, data, len);
+  ba_account_adopt_token_async (window->account, stale, NULL, ba_app_test_store_result, &result);
+  g_assert_true (ba_account_adopt_token_finish (window->account, ba_app_test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  page = show_two_factor (window);
+  ba_app_test_press (GTK_WIDGET (page->enable_button));
+  wrong = g_strconcat (ba_test_server_get_demo_password (server), "-wrong", NULL);
+  give_password (page, wrong, "_Continue");
+  BA_APP_TEST_WAIT_UNTIL (!page->busy);
+  g_assert_false (gtk_widget_get_visible (page->setup_box));
+  g_assert_cmpstr (last_toast (window), !=, "");
+
+  ba_app_test_press (GTK_WIDGET (page->enable_button));
+  give_password (page, ba_test_server_get_demo_password (server), "_Continue");
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (page->setup_box) &&
+                          gtk_picture_get_paintable (page->qr_picture) != NULL);
+  g_assert_true (ba_session_is_fresh (ba_account_get_session (window->account), now_seconds ()));
+
+  /* Cancel forgets the key on screen. */
+  ba_app_test_press (GTK_WIDGET (page->cancel_setup_button));
+  g_assert_false (gtk_widget_get_visible (page->setup_box));
+  g_assert_null (gtk_picture_get_paintable (page->qr_picture));
+  g_assert_null (page->setup_key);
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->status_row), ==, "Off");
+
+  ba_app_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +473,7 @@ main (int   argc,
   g_settings_set_uint (settings, "clipboard-clear-seconds", 5);
 
   g_test_add_func ("/ba/two-factor-page/enable-login-disable", test_enable_login_disable);
+  g_test_add_func ("/ba/two-factor-page/stale-session-asks-password", test_stale_session_asks_password);
 
   ret = g_test_run ();
 
