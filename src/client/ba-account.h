@@ -51,7 +51,9 @@ G_DECLARE_FINAL_TYPE (BaAccount, ba_account, BA, ACCOUNT, GObject)
 
 /* Logs in with a password, reads whoami, stores the token in the keyring
  * and the profile in the vault. A partial token (two-factor authentication
- * pending) is BA_ERROR_TWO_FACTOR_REQUIRED for now. */
+ * pending) is BA_ERROR_TWO_FACTOR_REQUIRED; ba_login_challenge_from_result()
+ * on the same result then gives the challenge to answer with a code
+ * (ba-login-challenge.h). */
 void            ba_account_login_async          (const char           *server_url,
                                                  const char           *username,
                                                  const char           *password,

@@ -17,6 +17,7 @@
 #include "ba-api-error.h"
 #include "ba-api-key-private.h"
 #include "ba-error.h"
+#include "ba-api-client-private.h"
 #include "ba-jwt.h"
 #include "ba-wipe.h"
 
@@ -54,6 +55,7 @@ typedef enum
   RESPONSE_API_KEYS,   /* {"d":[…]} of api_key rows: all of them */
   RESPONSE_FIRST_API_KEY, /* {"d":[…]} of api_key rows: the first or NULL */
   RESPONSE_JSON,       /* any JSON document, or nothing (ba_api_client_request_json_async) */
+  RESPONSE_RAW,        /* any status: a BaApiAnswer for the caller to map */
 } ResponseKind;
 
 typedef struct
@@ -503,6 +505,17 @@ request_sent_cb (GObject      *object,
            soup_message_get_method (request->message),
            g_uri_get_path (soup_message_get_uri (request->message)),
            status);
+
+  if (request->kind == RESPONSE_RAW)
+    {
+      BaApiAnswer *answer = g_new0 (BaApiAnswer, 1);
+
+      answer->status = status;
+      answer->body = g_steal_pointer (&body);
+      answer->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+      g_task_return_pointer (task, answer, (GDestroyNotify) ba_api_answer_free);
+      return;
+    }
 
   /* An API key is refused on the routes that manage keys; that is no
    * sign that the session ended, and only a password login helps. */
@@ -1214,6 +1227,50 @@ ba_api_client_request_json_finish (BaApiClient   *self,
                                    GError       **error)
 {
   if (!check_task (self, result, ba_api_client_request_json_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Raw requests for the feature files (ba-api-client-private.h) */
+
+void
+ba_api_answer_free (BaApiAnswer *answer)
+{
+  if (answer == NULL)
+    return;
+
+  /* The body may hold a token or recovery codes. */
+  if (answer->body != NULL && g_bytes_get_size (answer->body) > 0)
+    sodium_memzero ((gpointer) g_bytes_get_data (answer->body, NULL), g_bytes_get_size (answer->body));
+  g_clear_pointer (&answer->body, g_bytes_unref);
+  g_free (answer->retry_after);
+  g_free (answer);
+}
+
+void
+ba_api_client_send_raw_async (BaApiClient         *self,
+                              const char          *method,
+                              const char          *path,
+                              char                *json_body,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  start_request (self, method, path, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_RAW, json_body,
+                 cancellable, ba_api_client_send_raw_async, callback, user_data);
+}
+
+BaApiAnswer *
+ba_api_client_send_raw_finish (BaApiClient   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_send_raw_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);

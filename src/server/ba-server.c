@@ -24,6 +24,7 @@
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
+#include "ba-server-totp.h"
 
 /* account-api.md section 1.3: request bodies are limited to 512 kB. */
 #define MAX_BODY_SIZE (512 * 1024)
@@ -70,6 +71,7 @@ struct _BaServer
   BaServerRateLimiter *login_limiter;
   BaODataModel        *model;
   SoupServer          *soup;
+  BaServerTotp        *totp;
 };
 
 G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
@@ -165,6 +167,8 @@ static void handle_accept_invitation  (BaServer *self,
                                        Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
+static void handle_totp               (BaServer *self,
+                                       Request  *request);
 
 #define ODATA_PREFIX "/v7/"
 #define INVITATION_PREFIX "/user/v1/invitation/"
@@ -178,6 +182,10 @@ static const Route routes[] = {
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
   { INVITATION_PREFIX,        TRUE,  METHOD_POST,              handle_accept_invitation },
+  { "/auth/totp/setup",       FALSE, METHOD_GET,               handle_totp },
+  { "/auth/totp/verify",      FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/disable",     FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/recovery-codes", FALSE, METHOD_POST,           handle_totp },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -504,8 +512,10 @@ login_checked_cb (GObject      *object,
 
   ba_server_rate_limiter_reset (self->login_limiter, data->limit_key);
 
+  /* With 2FA enabled the token is partial (twoFactorRequired: true)
+   * until POST /auth/totp/verify (section 3.1). */
   token = ba_server_auth_issue_token (self->auth, data->user, now_ms (),
-                                      BA_SERVER_TWO_FACTOR_ABSENT);
+                                      ba_server_totp_login_state (self->totp, data->user));
   respond_text (request, SOUP_STATUS_OK, token);
   sodium_memzero (token, strlen (token));
 
@@ -894,6 +904,15 @@ handle_create_api_key (BaServer *self,
 
   g_debug ("User %" G_GINT64_FORMAT " created API key %" G_GINT64_FORMAT,
            credential->user->id, id);
+}
+
+/* Two-factor authentication (sections 3.1, 7 and 17.5): ba-server-totp.c */
+
+static void
+handle_totp (BaServer *self,
+             Request  *request)
+{
+  ba_server_totp_handle (self->totp, request->msg, request->path, request->credential);
 }
 
 /* OData (section 1.3) */
@@ -1364,6 +1383,7 @@ ba_server_finalize (GObject *object)
   BaServer *self = (BaServer *)object;
 
   g_clear_object (&self->login_limiter);
+  g_clear_object (&self->totp);
   g_clear_pointer (&self->model, ba_odata_model_free);
   g_clear_object (&self->auth);
   g_clear_object (&self->store);
@@ -1431,6 +1451,8 @@ ba_server_new (const char  *data_dir,
   self->auth = ba_server_auth_new (self->store, secret_path, error);
   if (self->auth == NULL)
     return NULL;
+
+  self->totp = ba_server_totp_new (self->store, self->auth);
 
   return g_steal_pointer (&self);
 }

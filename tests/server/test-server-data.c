@@ -23,7 +23,7 @@
 
 /* The schema version a fresh server.db must report. Bump it together with
  * a new migration in src/server/ba-server-store.c. */
-#define EXPECTED_SCHEMA_VERSION 3
+#define EXPECTED_SCHEMA_VERSION 4
 
 static char *
 login (BaTestServer *server,
