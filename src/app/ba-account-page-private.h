@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ba-account-page.h"
+#include "ba-fleets-page.h"
 #include "ba-tokens-page.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,8 @@ struct _BaAccountPage
   GtkButton            *logout_button;
   AdwViewStackPage     *tokens_stack_page;
   BaTokensPage         *tokens_page;
+  AdwViewStackPage     *fleets_stack_page;
+  BaFleetsPage         *fleets_page;
 
   /* Owned references */
   BaAccount            *account;

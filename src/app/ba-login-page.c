@@ -14,6 +14,7 @@
 #include "ba-account.h"
 #include "ba-api-client.h"
 #include "ba-application.h"
+#include "ba-challenge-page.h"
 #include "ba-error.h"
 
 #include <glib/gi18n.h>
@@ -278,6 +279,21 @@ login_cb (GObject      *object,
     return;
 
   set_busy (self, FALSE);
+
+  if (account == NULL && g_error_matches (error, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED))
+    {
+      g_autoptr(BaLoginChallenge) challenge = ba_login_challenge_from_result (result);
+
+      /* The password was right: on to the code (ba-challenge-page.c). */
+      if (challenge != NULL)
+        {
+          g_settings_set_string (self->settings, "last-server-url",
+                                 is_custom_server (self) ? ba_login_challenge_get_server_url (challenge) : "");
+          gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+          ba_challenge_page_present (self, challenge);
+          return;
+        }
+    }
 
   if (account == NULL)
     {
@@ -601,6 +617,7 @@ ba_login_page_reset (BaLoginPage *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_busy (self, FALSE);
+  ba_challenge_page_dismiss (self);
 
   if (server_url != NULL)
     set_server (self, server_url);

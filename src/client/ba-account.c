@@ -12,7 +12,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "ba-account.h"
+#include "ba-account-token-private.h"
 #include "ba-api-key-private.h"
+#include "ba-login-challenge.h"
 #include "ba-error.h"
 #include "ba-wipe.h"
 
@@ -560,22 +562,17 @@ login_whoami_cb (GObject      *object,
                                      login_token_stored_cb, g_object_ref (task));
 }
 
+/* Goes on with a login once the server has issued @token. A partial token
+ * (2FA pending) stops it with BA_ERROR_TWO_FACTOR_REQUIRED; with
+ * @offer_challenge, a BaLoginChallenge is attached to the task for
+ * ba_login_challenge_from_result(). */
 static void
-login_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+login_continue (GTask      *task,
+                const char *token,
+                gboolean    offer_challenge)
 {
-  g_autoptr(GTask) task = user_data;
   LoginData *data = g_task_get_task_data (task);
-  g_autoptr(BaSecretString) token = NULL;
   g_autoptr(GError) error = NULL;
-
-  token = ba_api_client_login_finish (BA_API_CLIENT (object), result, &error);
-  if (token == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   data->session = ba_session_new (token, &error);
   if (data->session == NULL)
@@ -588,14 +585,42 @@ login_cb (GObject      *object,
 
   if (ba_session_get_two_factor_status (data->session) == BA_TWO_FACTOR_PENDING)
     {
+      if (offer_challenge)
+        {
+          ba_api_client_set_token (data->client, token);
+          g_object_set_data_full (G_OBJECT (task), BA_LOGIN_CHALLENGE_TASK_KEY,
+                                  ba_login_challenge_new (data->client, data->session,
+                                                          data->secret_store, data->vault),
+                                  g_object_unref);
+        }
+
       g_task_return_new_error (task, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED,
-                               "%s", _("This account uses two-factor authentication, which is not supported yet. Log in through the browser instead."));
+                               "%s", _("Enter the code from your authenticator app."));
       return;
     }
 
   ba_api_client_set_token (data->client, token);
   ba_api_client_whoami_async (data->client, g_task_get_cancellable (task),
                               login_whoami_cb, g_object_ref (task));
+}
+
+static void
+login_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(BaSecretString) token = NULL;
+  g_autoptr(GError) error = NULL;
+
+  token = ba_api_client_login_finish (BA_API_CLIENT (object), result, &error);
+  if (token == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  login_continue (task, token, TRUE);
 }
 
 void
@@ -997,6 +1022,14 @@ ba_account_get_api_client (BaAccount *self)
   g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
 
   return self->client;
+}
+
+BaVault *
+ba_account_get_vault (BaAccount *self)
+{
+  g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
+
+  return self->vault;
 }
 
 static gboolean
@@ -2043,6 +2076,80 @@ ba_account_revoke_api_keys_finish (BaAccount     *self,
   data = g_task_get_task_data (G_TASK (result));
   if (out_failed_ids != NULL && data->failed->len > 0)
     *out_failed_ids = g_array_ref (data->failed);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Completing a login and adopting a token (ba-account-token-private.h) */
+
+void
+ba_account_complete_login_async (BaApiClient         *client,
+                                 const char          *token,
+                                 BaSecretStore       *secret_store,
+                                 BaVault             *vault,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoginData *data;
+
+  g_return_if_fail (BA_IS_API_CLIENT (client));
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (secret_store == NULL || BA_IS_SECRET_STORE (secret_store));
+  g_return_if_fail (vault == NULL || BA_IS_VAULT (vault));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_complete_login_async);
+
+  data = g_new0 (LoginData, 1);
+  data->client = g_object_ref (client);
+  data->secret_store = secret_store != NULL ? g_object_ref (secret_store) : NULL;
+  data->vault = vault != NULL ? g_object_ref (vault) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+
+  login_continue (task, token, FALSE);
+}
+
+BaAccount *
+ba_account_complete_login_finish (GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_complete_login_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ba_account_adopt_token_async (BaAccount           *self,
+                              const char          *token,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReplaceData *data;
+
+  g_return_if_fail (BA_IS_ACCOUNT (self));
+  g_return_if_fail (token != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_adopt_token_async);
+  data = g_new0 (ReplaceData, 1);
+  data->after = refresh_done;
+  g_task_set_task_data (task, data, (GDestroyNotify) replace_data_free);
+
+  replace_token (task, token);
+}
+
+gboolean
+ba_account_adopt_token_finish (BaAccount     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  if (!check_task (self, result, ba_account_adopt_token_async))
+    return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

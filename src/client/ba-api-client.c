@@ -17,6 +17,7 @@
 #include "ba-api-error.h"
 #include "ba-api-key-private.h"
 #include "ba-error.h"
+#include "ba-api-client-private.h"
 #include "ba-jwt.h"
 #include "ba-wipe.h"
 
@@ -53,6 +54,8 @@ typedef enum
   RESPONSE_SECRET,     /* a new API key as a JSON string */
   RESPONSE_API_KEYS,   /* {"d":[…]} of api_key rows: all of them */
   RESPONSE_FIRST_API_KEY, /* {"d":[…]} of api_key rows: the first or NULL */
+  RESPONSE_JSON,       /* any JSON document, or nothing (ba_api_client_request_json_async) */
+  RESPONSE_RAW,        /* any status: a BaApiAnswer for the caller to map */
 } ResponseKind;
 
 typedef struct
@@ -503,6 +506,17 @@ request_sent_cb (GObject      *object,
            g_uri_get_path (soup_message_get_uri (request->message)),
            status);
 
+  if (request->kind == RESPONSE_RAW)
+    {
+      BaApiAnswer *answer = g_new0 (BaApiAnswer, 1);
+
+      answer->status = status;
+      answer->body = g_steal_pointer (&body);
+      answer->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+      g_task_return_pointer (task, answer, (GDestroyNotify) ba_api_answer_free);
+      return;
+    }
+
   /* An API key is refused on the routes that manage keys; that is no
    * sign that the session ended, and only a password login helps. */
   if (status == SOUP_STATUS_UNAUTHORIZED && request->manages_keys &&
@@ -639,6 +653,36 @@ request_sent_cb (GObject      *object,
           }
 
         g_task_return_pointer (task, g_steal_pointer (&key), (GDestroyNotify) ba_wipe_string_free);
+      }
+      break;
+
+    case RESPONSE_JSON:
+      {
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        g_autoptr(GError) parse_error = NULL;
+        gsize size = 0;
+        const char *data = g_bytes_get_data (body, &size);
+
+        /* PATCH and DELETE answer with an empty body. */
+        if (data == NULL || size == 0)
+          {
+            g_task_return_pointer (task, json_node_new (JSON_NODE_NULL),
+                                   (GDestroyNotify) json_node_unref);
+            return;
+          }
+
+        if (!json_parser_load_from_data (parser, data, size, &parse_error) ||
+            json_parser_get_root (parser) == NULL)
+          {
+            g_debug ("Expected JSON, got %" G_GSIZE_FORMAT " bytes of something else: %s",
+                     size, parse_error != NULL ? parse_error->message : "no root");
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server sent an answer that could not be understood."));
+            return;
+          }
+
+        g_task_return_pointer (task, json_parser_steal_root (parser),
+                               (GDestroyNotify) json_node_unref);
       }
       break;
 
@@ -1153,4 +1197,81 @@ ba_api_client_revoke_api_key_finish (BaApiClient   *self,
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_api_client_request_json_async (BaApiClient         *self,
+                                  const char          *method,
+                                  const char          *path_and_query,
+                                  JsonNode            *body,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  char *json = NULL;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path_and_query != NULL && path_and_query[0] == '/');
+
+  if (body != NULL)
+    json = json_to_string (body, FALSE);
+
+  start_request (self, method, path_and_query, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_JSON,
+                 json, cancellable, ba_api_client_request_json_async, callback, user_data);
+}
+
+JsonNode *
+ba_api_client_request_json_finish (BaApiClient   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_request_json_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Raw requests for the feature files (ba-api-client-private.h) */
+
+void
+ba_api_answer_free (BaApiAnswer *answer)
+{
+  if (answer == NULL)
+    return;
+
+  /* The body may hold a token or recovery codes. */
+  if (answer->body != NULL && g_bytes_get_size (answer->body) > 0)
+    sodium_memzero ((gpointer) g_bytes_get_data (answer->body, NULL), g_bytes_get_size (answer->body));
+  g_clear_pointer (&answer->body, g_bytes_unref);
+  g_free (answer->retry_after);
+  g_free (answer);
+}
+
+void
+ba_api_client_send_raw_async (BaApiClient         *self,
+                              const char          *method,
+                              const char          *path,
+                              char                *json_body,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  start_request (self, method, path, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_RAW, json_body,
+                 cancellable, ba_api_client_send_raw_async, callback, user_data);
+}
+
+BaApiAnswer *
+ba_api_client_send_raw_finish (BaApiClient   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_send_raw_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

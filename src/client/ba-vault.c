@@ -21,6 +21,8 @@
 #include "ba-api-key.h"
 #include "ba-error.h"
 #include "ba-vault.h"
+#include "ba-vault-fleets.h"
+#include "ba-vault-private.h"
 #include "ba-wipe.h"
 
 #define VAULT_KEY_SIZE 32
@@ -70,6 +72,9 @@ static const char * const migrations[] = {
   "  expiry_date INTEGER NOT NULL DEFAULT 0,"
   "  PRIMARY KEY (account_id, id)"
   ");",
+
+  /* 3: fleets (ba-vault-fleets.h). */
+  BA_VAULT_FLEETS_SCHEMA,
 };
 
 void
@@ -1504,4 +1509,84 @@ ba_vault_touch_account_finish (BaVault       *self,
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Feature tables (ba-vault-private.h) */
+
+typedef struct
+{
+  BaVaultDbFunc  func;
+  gpointer       data;
+  GDestroyNotify data_free;
+  GDestroyNotify result_free;
+} DbJob;
+
+static void
+db_job_free (DbJob *job)
+{
+  if (job->data_free != NULL && job->data != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+static void
+db_job_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  DbJob *job = task_data;
+  GError *error = NULL;
+  gpointer result;
+
+  g_mutex_lock (&self->lock);
+  result = job->func (self->db, job->data, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, job->result_free);
+}
+
+void
+_ba_vault_run_async (BaVault             *self,
+                     BaVaultDbFunc        func,
+                     gpointer             data,
+                     GDestroyNotify       data_free,
+                     GDestroyNotify       result_free,
+                     GCancellable        *cancellable,
+                     gpointer             source_tag,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  DbJob *job;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (func != NULL);
+
+  job = g_new0 (DbJob, 1);
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) db_job_free);
+  g_task_run_in_thread (task, db_job_thread);
+}
+
+gpointer
+_ba_vault_run_finish (BaVault       *self,
+                      GAsyncResult  *result,
+                      gpointer       source_tag,
+                      GError       **error)
+{
+  if (!check_task (self, result, source_tag))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

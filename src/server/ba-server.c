@@ -19,11 +19,13 @@
 #include "ba-error.h"
 #include "ba-server.h"
 #include "ba-server-auth.h"
+#include "ba-server-fleets.h"
 #include "ba-server-model.h"
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
 #include "ba-server-web-login.h"
+#include "ba-server-totp.h"
 
 /* account-api.md section 1.3: request bodies are limited to 512 kB. */
 #define MAX_BODY_SIZE (512 * 1024)
@@ -71,6 +73,7 @@ struct _BaServer
   BaODataModel        *model;
   SoupServer          *soup;
   BaServerWebLogin    *web_login;
+  BaServerTotp        *totp;
 };
 
 G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
@@ -162,12 +165,17 @@ static void handle_refresh_token      (BaServer *self,
                                        Request  *request);
 static void handle_create_api_key     (BaServer *self,
                                        Request  *request);
+static void handle_accept_invitation  (BaServer *self,
+                                       Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
 static void handle_web_login          (BaServer *self,
                                        Request  *request);
+static void handle_totp               (BaServer *self,
+                                       Request  *request);
 
 #define ODATA_PREFIX "/v7/"
+#define INVITATION_PREFIX "/user/v1/invitation/"
 
 static const Route routes[] = {
   { "/ping",                  FALSE, METHOD_GET,               handle_ping },
@@ -178,6 +186,11 @@ static const Route routes[] = {
   { "/user/v1/refresh-token", FALSE, METHOD_GET | METHOD_POST, handle_refresh_token },
   { "/api-key/user/full",     FALSE, METHOD_POST,              handle_create_api_key },
   { BA_SERVER_WEB_LOGIN_PREFIX, TRUE, METHOD_GET | METHOD_POST,     handle_web_login },
+  { INVITATION_PREFIX,        TRUE,  METHOD_POST,              handle_accept_invitation },
+  { "/auth/totp/setup",       FALSE, METHOD_GET,               handle_totp },
+  { "/auth/totp/verify",      FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/disable",     FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/recovery-codes", FALSE, METHOD_POST,           handle_totp },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -372,6 +385,7 @@ request_finished_cb (SoupServer        *soup,
 {
   GUri *uri = soup_server_message_get_uri (msg);
   g_autofree char *query = NULL;
+  g_autofree char *path = NULL;
 
   /* libsoup answers a request line it cannot parse (a bad percent
    * escape, say) itself, with no URI. */
@@ -383,9 +397,13 @@ request_finished_cb (SoupServer        *soup,
 
   query = redact_query (g_uri_get_query (uri));
 
+  /* An invitation token in the path is a credential too. */
+  if (g_str_has_prefix (g_uri_get_path (uri), INVITATION_PREFIX))
+    path = g_strconcat (INVITATION_PREFIX, "REDACTED", NULL);
+
   g_debug ("%s %s%s%s -> %u",
            soup_server_message_get_method (msg),
-           g_uri_get_path (uri),
+           path != NULL ? path : g_uri_get_path (uri),
            query != NULL ? "?" : "",
            query != NULL ? query : "",
            soup_server_message_get_status (msg));
@@ -499,8 +517,10 @@ login_checked_cb (GObject      *object,
 
   ba_server_rate_limiter_reset (self->login_limiter, data->limit_key);
 
+  /* With 2FA enabled the token is partial (twoFactorRequired: true)
+   * until POST /auth/totp/verify (section 3.1). */
   token = ba_server_auth_issue_token (self->auth, data->user, now_ms (),
-                                      BA_SERVER_TWO_FACTOR_ABSENT);
+                                      ba_server_totp_login_state (self->totp, data->user));
   respond_text (request, SOUP_STATUS_OK, token);
   sodium_memzero (token, strlen (token));
 
@@ -891,6 +911,15 @@ handle_create_api_key (BaServer *self,
            credential->user->id, id);
 }
 
+/* Two-factor authentication (sections 3.1, 7 and 17.5): ba-server-totp.c */
+
+static void
+handle_totp (BaServer *self,
+             Request  *request)
+{
+  ba_server_totp_handle (self->totp, request->msg, request->path, request->credential);
+}
+
 /* OData (section 1.3) */
 
 static void
@@ -1078,6 +1107,57 @@ out:
   g_free (changes.expiry_date);
 }
 
+/* Fleets, members and invites (ba-server-fleets.c) */
+
+static void
+respond_reply (Request       *request,
+               BaServerReply *reply)
+{
+  if (reply->location != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                  "Location", reply->location);
+  if (reply->body != NULL)
+    respond_json (request, reply->status, reply->body);
+  else
+    respond_empty (request, reply->status);
+}
+
+static void
+handle_fleets_write (BaServer   *self,
+                     Request    *request,
+                     const char *path)
+{
+  GUri *uri = soup_server_message_get_uri (request->msg);
+  g_autoptr(JsonObject) object = NULL;
+  BaServerReply reply = { 0, };
+
+  if (!g_str_equal (request->method, "DELETE"))
+    object = read_json_body (request);
+
+  ba_server_fleets_write (self->store, self->model, self->outbox_dir, request->credential,
+                          request->method, path, g_uri_get_query (uri), object, &reply);
+  respond_reply (request, &reply);
+  ba_server_reply_clear (&reply);
+}
+
+static void
+handle_accept_invitation (BaServer *self,
+                          Request  *request)
+{
+  const char *token = request->path + strlen (INVITATION_PREFIX);
+  BaServerReply reply = { 0, };
+
+  if (*token == '\0' || strchr (token, '/') != NULL)
+    {
+      respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  ba_server_fleets_accept_invitation (self->store, request->credential, token, &reply);
+  respond_reply (request, &reply);
+  ba_server_reply_clear (&reply);
+}
+
 static void
 handle_odata (BaServer *self,
               Request  *request)
@@ -1092,6 +1172,15 @@ handle_odata (BaServer *self,
   if (!resource_exists (self, path + 1))
     {
       respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  /* Section 11: fleet members and invites are created, changed and
+   * deleted over OData. */
+  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD") &&
+      ba_server_fleets_handles_write (path + 1))
+    {
+      handle_fleets_write (self, request, path);
       return;
     }
 
@@ -1308,6 +1397,7 @@ ba_server_finalize (GObject *object)
 
   g_clear_object (&self->web_login);
   g_clear_object (&self->login_limiter);
+  g_clear_object (&self->totp);
   g_clear_pointer (&self->model, ba_odata_model_free);
   g_clear_object (&self->auth);
   g_clear_object (&self->store);
@@ -1377,6 +1467,7 @@ ba_server_new (const char  *data_dir,
     return NULL;
 
   self->web_login = ba_server_web_login_new (self->store, self->auth, self->login_limiter);
+  self->totp = ba_server_totp_new (self->store, self->auth);
 
   return g_steal_pointer (&self);
 }
@@ -1458,6 +1549,12 @@ ba_server_seed_demo (BaServer  *self,
                                             NULL, jwt_secret, error);
       if (social == NULL)
         return FALSE;
+    }
+
+  if (!ba_server_fleets_seed_demo (self->store, demo->id, error))
+    {
+      sodium_memzero (password, strlen (password));
+      return FALSE;
     }
 
   if (out_email != NULL)

@@ -26,6 +26,8 @@
 #include "ba-app-test-utils.h"
 #include "ba-browser-login-dialog-private.h"
 #include "ba-login-extras-private.h"
+#include "ba-fleet-members-page-private.h"
+#include "ba-fleets-page-private.h"
 #include "ba-login-page-private.h"
 #include "ba-test-server.h"
 #include "ba-tokens-page-private.h"
@@ -249,6 +251,42 @@ main (int   argc,
     save_window (GTK_WIDGET (key_dialog), key_path);
     gtk_window_destroy (GTK_WINDOW (key_dialog));
     adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+  }
+
+  /* The Fleets tab, then one fleet's members (fleets.png,
+   * fleet-members.png, and fleet-add-member.png for review). */
+  {
+    BaFleetsPage *fleets = window->account_page->fleets_page;
+    BaFleetMembersPage *members = fleets->members_page;
+    g_autofree char *fleets_path = g_build_filename (output_dir, "fleets.png", NULL);
+    g_autofree char *members_path = g_build_filename (output_dir, "fleet-members.png", NULL);
+    g_autofree char *add_path = g_build_filename (output_dir, "fleet-add-member.png", NULL);
+    GtkListBoxRow *row = NULL;
+
+    adw_view_stack_set_visible_child_name (window->account_page->view_stack, "fleets");
+    BA_APP_TEST_WAIT_UNTIL (!fleets->syncing && gtk_list_box_get_row_at_index (fleets->list_box, 4) != NULL);
+    settle ();
+    save_window (GTK_WIDGET (window), fleets_path);
+
+    for (guint i = 0; (row = gtk_list_box_get_row_at_index (fleets->list_box, i)) != NULL; i++)
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "greenhouse-sensors") == 0)
+        break;
+    g_assert_nonnull (row);
+    gtk_widget_activate (GTK_WIDGET (row));
+    BA_APP_TEST_WAIT_UNTIL (members->pending == 0 &&
+                            g_strcmp0 (gtk_stack_get_visible_child_name (members->members_stack), "list") == 0);
+    settle ();
+    save_window (GTK_WIDGET (window), members_path);
+
+    ba_app_test_press (GTK_WIDGET (members->add_button));
+    gtk_editable_set_text (GTK_EDITABLE (members->dialog_entry), "amara@acme.example");
+    adw_combo_row_set_selected (members->dialog_role, 1);
+    settle ();
+    save_window (GTK_WIDGET (members->dialog), add_path);
+    gtk_window_destroy (GTK_WINDOW (members->dialog));
+    ba_app_test_press (GTK_WIDGET (members->back_button));
+    adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+    settle ();
   }
 
   /* The server goes away: the offline banner. */

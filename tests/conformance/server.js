@@ -95,6 +95,7 @@ async function startServer() {
 
   return {
     ...info,
+    dataDir,
     makeTempDir,
     async stop() {
       child.kill('SIGTERM');
