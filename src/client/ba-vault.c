@@ -215,6 +215,8 @@ init_openssl_once (void)
     }
 }
 
+#define VAULT_BUSY_TIMEOUT_MS 5000
+
 static OpenResult
 try_open (const char    *path,
           GBytes        *key,
@@ -238,6 +240,11 @@ try_open (const char    *path,
       sqlite3_close_v2 (db);
       return OPEN_FAILED;
     }
+
+  /* Another connection to the file (a window still finishing a write, or a
+   * second copy of the app) holds its lock only for a moment: wait for it
+   * instead of failing at once with SQLITE_BUSY. */
+  sqlite3_busy_timeout (db, VAULT_BUSY_TIMEOUT_MS);
 
   /* A raw key (no KDF): x'<64 hex digits>'. Both copies are wiped. */
   sodium_bin2hex (hex, sizeof hex, g_bytes_get_data (key, NULL), VAULT_KEY_SIZE);
