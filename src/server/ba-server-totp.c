@@ -475,6 +475,43 @@ check_totp (BaServerTotp  *self,
   return use_step (self, user_id, step, enable, error);
 }
 
+/* The login challenge: a TOTP code, or (section 17.5) an unused recovery
+ * code; either is used up. */
+static gboolean
+answer_challenge (BaServerTotp  *self,
+                  gint64         user_id,
+                  TotpRow       *row,
+                  const char    *code,
+                  gboolean      *out_by_recovery_code,
+                  GError       **error)
+{
+  g_autofree char *normalised = NULL;
+  g_autofree char *hash = NULL;
+  GError *local_error = NULL;
+  gboolean ok;
+
+  *out_by_recovery_code = FALSE;
+
+  ok = check_totp (self, user_id, row, code, FALSE, &local_error);
+  if (ok || local_error != NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return ok;
+    }
+
+  normalised = normalise_recovery_code (code);
+  if (normalised == NULL)
+    return FALSE;
+
+  hash = ba_server_auth_hash_api_key (normalised);
+  sodium_memzero (normalised, strlen (normalised));
+  ok = use_recovery_code (self, user_id, hash, error);
+  *out_by_recovery_code = ok;
+
+  return ok;
+}
+
 /* GET /auth/totp/setup */
 
 static void
@@ -605,29 +642,12 @@ handle_verify (BaServerTotp             *self,
   if (!consume_attempt (self, msg, user_id))
     goto out;
 
-  if (row != NULL && (partial ? row->is_enabled : TRUE))
-    {
-      ok = check_totp (self, user_id, row, code, !partial, &error);
-      if (error != NULL)
-        goto failed;
-
-      /* Section 17.5: the challenge also takes an unused recovery code. */
-      if (!ok && partial)
-        {
-          g_autofree char *normalised = normalise_recovery_code (code);
-
-          if (normalised != NULL)
-            {
-              g_autofree char *hash = ba_server_auth_hash_api_key (normalised);
-
-              sodium_memzero (normalised, strlen (normalised));
-              ok = use_recovery_code (self, user_id, hash, &error);
-              if (error != NULL)
-                goto failed;
-              by_recovery_code = ok;
-            }
-        }
-    }
+  if (row != NULL && partial && row->is_enabled)
+    ok = answer_challenge (self, user_id, row, code, &by_recovery_code, &error);
+  else if (row != NULL && !partial)
+    ok = check_totp (self, user_id, row, code, TRUE, &error);
+  if (error != NULL)
+    goto failed;
 
   if (!ok)
     {
@@ -985,4 +1005,40 @@ ba_server_totp_handle (BaServerTotp             *self,
     handle_recovery_codes (self, msg, credential);
   else
     respond_empty (msg, SOUP_STATUS_NOT_FOUND);
+}
+
+gboolean
+ba_server_totp_check_challenge (BaServerTotp       *self,
+                                const BaServerUser *user,
+                                const char         *code)
+{
+  g_autoptr(TotpRow) row = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean by_recovery_code = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BA_IS_SERVER_TOTP (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (code != NULL, FALSE);
+
+  row = load_row (self, user->id, &error);
+  if (row == NULL || !row->is_enabled)
+    {
+      if (error != NULL)
+        g_warning ("Could not read the TOTP row for a challenge: %s", error->message);
+      return FALSE;
+    }
+
+  ok = answer_challenge (self, user->id, row, code, &by_recovery_code, &error);
+  if (error != NULL)
+    {
+      g_warning ("TOTP verification failed: %s", error->message);
+      return FALSE;
+    }
+
+  if (ok)
+    g_debug ("User %" G_GINT64_FORMAT " passed the two-factor challenge on the web login page%s",
+             user->id, by_recovery_code ? " with a recovery code" : "");
+
+  return ok;
 }

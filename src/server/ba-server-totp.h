@@ -49,6 +49,14 @@ BaServerTwoFactor  ba_server_totp_login_state (BaServerTotp             *self,
  * verify, disable and recovery-codes (POST). @path has no trailing slash.
  * The credential is only read during the call. An answer that waits for a
  * password check pauses @msg and unpauses it when done. */
+/* Answers the login challenge of @user outside /auth/totp/verify (the web
+ * login page): a TOTP code or an unused recovery code, used up when right.
+ * FALSE for a wrong or reused code, or when @user has 2FA off. Attempts are
+ * the caller's to limit. */
+gboolean           ba_server_totp_check_challenge (BaServerTotp       *self,
+                                                   const BaServerUser *user,
+                                                   const char         *code);
+
 void               ba_server_totp_handle      (BaServerTotp             *self,
                                                SoupServerMessage        *msg,
                                                const char               *path,

@@ -39,7 +39,7 @@ void              ba_server_web_login_set_dev_identity_provider (BaServerWebLogi
                                                                  gboolean             enabled);
 
 /* Two-factor authentication for the page. This file has no TOTP of its
- * own: the server's two-factor code provides these. Without them (or
+ * own: BaServer plugs in BaServerTotp's. Without them (or
  * with @login_state NULL) nobody is asked for a code. */
 typedef struct
 {

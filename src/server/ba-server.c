@@ -1217,6 +1217,22 @@ handle_odata (BaServer *self,
 }
 
 /* The web login page (section 17.7) lives in ba-server-web-login.c. */
+/* The web login page's two-factor hooks, served by BaServerTotp. */
+static BaServerTwoFactor
+web_login_two_factor_state (gpointer            data,
+                            const BaServerUser *user)
+{
+  return ba_server_totp_login_state (BA_SERVER_TOTP (data), user);
+}
+
+static gboolean
+web_login_check_code (gpointer            data,
+                      const BaServerUser *user,
+                      const char         *code)
+{
+  return ba_server_totp_check_challenge (BA_SERVER_TOTP (data), user, code);
+}
+
 static void
 handle_web_login (BaServer *self,
                   Request  *request)
@@ -1468,6 +1484,14 @@ ba_server_new (const char  *data_dir,
 
   self->web_login = ba_server_web_login_new (self->store, self->auth, self->login_limiter);
   self->totp = ba_server_totp_new (self->store, self->auth);
+  {
+    /* The web login page asks 2FA users for their code, like /login_. */
+    const BaServerWebLoginTwoFactor two_factor = {
+      web_login_two_factor_state, web_login_check_code, self->totp,
+    };
+
+    ba_server_web_login_set_two_factor (self->web_login, &two_factor);
+  }
 
   return g_steal_pointer (&self);
 }

@@ -16,6 +16,7 @@
 
 #include "ba-error.h"
 #include "ba-jwt.h"
+#include "ba-otpauth.h"
 #include "ba-server.h"
 #include "ba-server-web-login.h"
 #include "ba-test-server.h"
@@ -373,12 +374,11 @@ test_parse_callback (void)
     }
 }
 
-/* The two-factor step, in-process: this branch's server has no TOTP of
- * its own, so the test gives the page a real TOTP check (RFC 6238 over a
- * key only the test knows) through ba_server_web_login_set_two_factor(),
- * the way the server's two-factor code plugs in. Everything else (the
- * password, the partial token, the form, the final token) is the real
- * server's. */
+/* The two-factor step, in-process, with the page's hooks replaced by a
+ * TOTP check over a key only the test knows (RFC 6238), so that the number
+ * of checks can be counted. Everything else (the password, the partial
+ * token, the form, the final token) is the real server's; the test after
+ * this one uses the server's own TOTP. */
 
 static const guint8 totp_key[] = "12345678901234567890";
 
@@ -585,6 +585,148 @@ test_two_factor_step (void)
   }
 }
 
+/* The same step with the server's own TOTP: 2FA turned on over HTTP
+ * (/auth/totp/setup and verify), then the page asks for the code, takes a
+ * code of the next step once, and refuses it the second time. */
+
+static guint
+request_api (SoupSession  *session,
+             const char   *method,
+             const char   *url,
+             const char   *bearer,
+             const char   *json,
+             char        **out_body)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  Answer answer = { 0 };
+
+  if (bearer != NULL)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", bearer, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+    }
+  if (json != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, answered_cb, &answer);
+  while (!answer.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  *out_body = answer.body;
+  return answer.status;
+}
+
+static char *
+code_at (const BaOtpauth *otpauth,
+         gint64           offset_seconds)
+{
+  return ba_totp_generate (otpauth->algorithm, otpauth->secret, otpauth->secret_len,
+                           g_get_real_time () / G_USEC_PER_SEC + offset_seconds,
+                           otpauth->period, otpauth->digits);
+}
+
+static void
+test_two_factor_step_real_totp (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ba-web-login-totp-XXXXXX", NULL);
+  g_autoptr(BaServer) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaOtpauth) otpauth = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *page_url = NULL;
+  g_autofree char *api_url = NULL;
+  g_autofree char *login_json = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *partial = NULL;
+  g_autofree char *full = NULL;
+  guint status;
+
+  server = ba_server_new (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (ba_server_seed_demo (server, NULL, NULL, &password, &error));
+  g_assert_true (ba_server_listen (server, "127.0.0.1:0", NULL, NULL, &error));
+  url = ba_server_get_url (server);
+  page_url = g_strconcat (url, PAGE, NULL);
+
+  /* Turn 2FA on as the app does. */
+  api_url = g_strconcat (url, "/login_", NULL);
+  login_json = g_strdup_printf ("{\"username\":\"demo\",\"password\":\"%s\"}", password);
+  g_assert_cmpuint (request_api (session, "POST", api_url, NULL, login_json, &token), ==, 200);
+  g_clear_pointer (&api_url, g_free);
+  api_url = g_strconcat (url, "/auth/totp/setup", NULL);
+  g_assert_cmpuint (request_api (session, "GET", api_url, token, NULL, &uri), ==, 200);
+  otpauth = ba_otpauth_parse (uri, &error);
+  g_assert_no_error (error);
+  code = code_at (otpauth, 0);
+  json = g_strdup_printf ("{\"code\":\"%s\"}", code);
+  g_clear_pointer (&api_url, g_free);
+  api_url = g_strconcat (url, "/auth/totp/verify", NULL);
+  g_assert_cmpuint (request_api (session, "POST", api_url, token, json, &body), ==, 200);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&code, g_free);
+
+  /* The page now asks for the code after the password. */
+  escaped = g_uri_escape_string (password, NULL, FALSE);
+  form = g_strconcat ("step=password&username=demo&password=", escaped, NULL);
+  status = request (session, page_url, form, &body);
+  g_assert_cmpuint (status, ==, 200);
+  partial = find_hidden (body, "partial_token");
+  g_assert_nonnull (partial);
+  g_assert_null (find_hidden (body, "token"));
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&escaped, g_free);
+  g_clear_pointer (&form, g_free);
+
+  /* A code of the next step (the one that turned 2FA on is used up) logs
+   * in with a full session. */
+  code = code_at (otpauth, otpauth->period);
+  escaped = g_uri_escape_string (partial, NULL, FALSE);
+  form = g_strconcat ("step=code&partial_token=", escaped, "&code=", code, NULL);
+  status = request (session, page_url, form, &body);
+  g_assert_cmpuint (status, ==, 200);
+  full = find_hidden (body, "token");
+  g_assert_nonnull (full);
+  claims = ba_jwt_decode (full, NULL, 0, NULL);
+  g_assert_nonnull (claims);
+  g_assert_false (json_object_get_boolean_member (claims, "twoFactorRequired"));
+  g_clear_pointer (&body, g_free);
+
+  /* The same code again is refused: the server used it up. */
+  status = request (session, page_url, form, &body);
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_null (find_hidden (body, "token"));
+  g_clear_pointer (&body, g_free);
+
+  g_clear_object (&server);
+  {
+    const char *names[] = { "server.db", "server.db-wal", "server.db-shm", "jwt-secret",
+                            "demo-password", NULL };
+    g_autofree char *outbox = g_build_filename (dir, "outbox", NULL);
+
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (outbox);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -597,6 +739,7 @@ main (int   argc,
 
   g_test_add_func ("/ba/server/web-login/parse-callback", test_parse_callback);
   g_test_add_func ("/ba/server/web-login/two-factor-step", test_two_factor_step);
+  g_test_add_func ("/ba/server/web-login/two-factor-step-real-totp", test_two_factor_step_real_totp);
   g_test_add_func ("/ba/server/web-login/nothing-secret-logged", test_nothing_secret_logged);
   ADD ("get-form", FALSE, test_get_form);
   ADD ("password-posts-token", FALSE, test_password_posts_token);
