@@ -9,6 +9,7 @@
 
 #include "ba-account-details.h"
 #include "ba-account-page.h"
+#include "ba-fleets-page.h"
 #include "ba-tokens-page.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,7 @@ struct _BaAccountPage
   AdwBin                parent_instance;
 
   /* Template widgets */
+  AdwHeaderBar         *header_bar;      /* the window adds the account switcher */
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar   *switcher_bar;
   AdwViewStack         *view_stack;
@@ -41,6 +43,8 @@ struct _BaAccountPage
   AdwViewStackPage     *tokens_stack_page;
   BaTokensPage         *tokens_page;
   BaAccountDetails     *account_details;
+  AdwViewStackPage     *fleets_stack_page;
+  BaFleetsPage         *fleets_page;
 
   /* Owned references */
   BaAccount            *account;

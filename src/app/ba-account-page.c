@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ba-account-page-private.h"
+#include "ba-two-factor-page.h"
 
 #include "ba-error.h"
 #include "ba-session.h"
@@ -610,8 +611,10 @@ ba_account_page_class_init (BaAccountPageClass *klass)
 
   g_type_ensure (BA_TYPE_TOKENS_PAGE);
   g_type_ensure (BA_TYPE_ACCOUNT_DETAILS);
+  g_type_ensure (BA_TYPE_FLEETS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, header_bar);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, view_stack);
@@ -634,6 +637,8 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_stack_page);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, tokens_page);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, account_details);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, fleets_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, fleets_page);
   gtk_widget_class_bind_template_callback (widget_class, notice_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_switcher_bar);
 }
@@ -641,9 +646,18 @@ ba_account_page_class_init (BaAccountPageClass *klass)
 static void
 ba_account_page_init (BaAccountPage *self)
 {
+  AdwViewStackPage *two_factor_page;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+
+  /* Two-factor authentication (issue 5): its own widget, shown like the
+   * Access tokens tab while there is an account. */
+  two_factor_page = adw_view_stack_add_titled (self->view_stack, ba_two_factor_page_new (),
+                                               "two-factor", _("Two-factor"));
+  adw_view_stack_page_set_icon_name (two_factor_page, "security-high-symbolic");
+  adw_view_stack_page_set_visible (two_factor_page, FALSE);
 
   /* One place connects to the account, whichever account it is. */
   self->account_signals = g_signal_group_new (BA_TYPE_ACCOUNT);
@@ -705,6 +719,15 @@ ba_account_page_set_account (BaAccountPage *self,
   ba_tokens_page_set_account (self->tokens_page, account);
   ba_account_details_set_account (self->account_details, account);
   adw_view_stack_page_set_visible (self->tokens_stack_page, account != NULL);
+  ba_fleets_page_set_account (self->fleets_page, account);
+  adw_view_stack_page_set_visible (self->fleets_stack_page, account != NULL);
+  {
+    GtkWidget *two_factor = adw_view_stack_get_child_by_name (self->view_stack, "two-factor");
+
+    ba_two_factor_page_set_account (BA_TWO_FACTOR_PAGE (two_factor), account);
+    adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, two_factor),
+                                     account != NULL);
+  }
 
   update_all (self);
 

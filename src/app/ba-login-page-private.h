@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "ba-login-extras.h"
 #include "ba-login-page.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,7 @@ struct _BaLoginPage
   GtkSpinner          *login_spinner;
   GtkWidget           *demo_hint_box;
   GtkLabel            *demo_hint_label;
+  BaLoginExtras       *extras;        /* browser, token and balena CLI logins */
 
   /* Owned references */
   GSettings           *settings;

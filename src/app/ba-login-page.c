@@ -14,6 +14,7 @@
 #include "ba-account.h"
 #include "ba-api-client.h"
 #include "ba-application.h"
+#include "ba-challenge-page.h"
 #include "ba-error.h"
 
 #include <glib/gi18n.h>
@@ -130,6 +131,7 @@ set_busy (BaLoginPage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_url_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+  ba_login_extras_set_sensitive (self->extras, !busy);
 
   update_login_button (self);
 }
@@ -278,6 +280,21 @@ login_cb (GObject      *object,
 
   set_busy (self, FALSE);
 
+  if (account == NULL && g_error_matches (error, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED))
+    {
+      g_autoptr(BaLoginChallenge) challenge = ba_login_challenge_from_result (result);
+
+      /* The password was right: on to the code (ba-challenge-page.c). */
+      if (challenge != NULL)
+        {
+          g_settings_set_string (self->settings, "last-server-url",
+                                 is_custom_server (self) ? ba_login_challenge_get_server_url (challenge) : "");
+          gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+          ba_challenge_page_present (self, challenge);
+          return;
+        }
+    }
+
   if (account == NULL)
     {
       g_debug ("Login failed: %s", error->message);
@@ -337,6 +354,47 @@ submit (BaLoginPage *self)
                           self->cancellable,
                           login_cb,
                           request);
+}
+
+/* The other ways in (browser, token, balena CLI) live in BaLoginExtras. */
+static char *
+extras_server_func (gpointer user_data)
+{
+  return dup_server_url (BA_LOGIN_PAGE (user_data));
+}
+
+static void
+extras_logged_in_cb (BaLoginPage *self,
+                     BaAccount   *account)
+{
+  /* A password login still running is overtaken. */
+  if (self->busy)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+      set_busy (self, FALSE);
+    }
+
+  g_settings_set_string (self->settings, "last-server-url",
+                         is_custom_server (self) ? ba_account_get_server_url (account) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  clear_error (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
+
+  g_signal_emit (self, signals[SIGNAL_LOGGED_IN], 0, account);
+}
+
+/* The balena CLI's settings name a server: preselect it, as the CLI
+ * would use it, unless the user has started filling in the form. */
+static void
+extras_server_suggested_cb (BaLoginPage *self,
+                            const char  *url)
+{
+  if (self->busy || *gtk_editable_get_text (GTK_EDITABLE (self->username_row)) != '\0')
+    return;
+
+  set_server (self, url);
 }
 
 static void
@@ -453,6 +511,8 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_install_action (widget_class, "login.go-back", NULL, go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "login.go-back", NULL);
 
+  g_type_ensure (BA_TYPE_LOGIN_EXTRAS);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-login-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, app_icon);
@@ -466,6 +526,9 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_spinner);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_box);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, extras);
+  gtk_widget_class_bind_template_callback (widget_class, extras_logged_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, extras_server_suggested_cb);
   gtk_widget_class_bind_template_callback (widget_class, server_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
@@ -485,6 +548,7 @@ ba_login_page_init (BaLoginPage *self)
   self->settings = g_settings_new (BA_SETTINGS_SCHEMA_ID);
 
   gtk_image_set_from_icon_name (self->app_icon, APP_ID);
+  ba_login_extras_set_server_func (self->extras, extras_server_func, self);
 
   /* BALENARC_API_URL is what the balena CLI and SDK read to pick a
    * server; when it is set, it wins over the address used last time. */
@@ -520,6 +584,7 @@ ba_login_page_set_storage (BaLoginPage   *self,
 
   g_set_object (&self->secret_store, secret_store);
   g_set_object (&self->vault, vault);
+  ba_login_extras_set_storage (self->extras, secret_store, vault);
 }
 
 void
@@ -552,6 +617,7 @@ ba_login_page_reset (BaLoginPage *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_busy (self, FALSE);
+  ba_challenge_page_dismiss (self);
 
   if (server_url != NULL)
     set_server (self, server_url);

@@ -9,6 +9,7 @@
 
 #include "ba-account.h"
 #include "ba-account-page.h"
+#include "ba-account-switcher.h"
 #include "ba-login-page.h"
 #include "ba-password-reset-page.h"
 #include "ba-sign-up-page.h"
@@ -32,6 +33,7 @@ struct _BaWindow
   BaAccountPage        *account_page;
   BaSignUpPage         *sign_up_page;
   BaPasswordResetPage  *password_reset_page;
+  BaAccountSwitcher    *account_switcher; /* in the account page's header */
 
   /* Owned references */
   GSettings            *settings;

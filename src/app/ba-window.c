@@ -11,6 +11,8 @@
 
 #include "ba-window-private.h"
 
+#include "ba-account-page-private.h"
+
 #include "ba-error.h"
 
 #include <errno.h>
@@ -95,6 +97,8 @@ show_account (BaWindow  *self,
 {
   g_set_object (&self->account, account);
   ba_account_page_set_account (self->account_page, account);
+  ba_account_switcher_set_current (self->account_switcher,
+                                   account != NULL ? ba_account_get_id (account) : NULL);
   gtk_stack_set_visible_child_name (self->stack, "account");
 }
 
@@ -175,6 +179,7 @@ vault_open_cb (GObject      *object,
 
   self->vault = g_steal_pointer (&vault);
   ba_login_page_set_storage (self->login_page, self->secret_store, self->vault);
+  ba_account_switcher_set_storage (self->account_switcher, self->secret_store, self->vault);
 
   ba_account_restore_async (self->secret_store,
                             self->vault,
@@ -241,6 +246,21 @@ get_vault_key_cb (GObject      *object,
 }
 
 static void
+login_touched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Only the choice of account at the next start depends on it. */
+  if (!ba_vault_touch_account_finish (BA_VAULT (object), result, &error))
+    g_debug ("Could not mark the account as the last used: %s", error->message);
+  else if (!g_cancellable_is_cancelled (self->cancellable))
+    ba_account_switcher_reload (self->account_switcher);
+}
+
+static void
 login_page_logged_in_cb (BaWindow    *self,
                          BaAccount   *account,
                          BaLoginPage *login_page)
@@ -249,8 +269,21 @@ login_page_logged_in_cb (BaWindow    *self,
 
   show_account (self, account);
 
-  /* Translators: %s is a username. */
-  message = g_strdup_printf (_("Logged in as %s"), ba_account_get_username (account));
+  /* The account just logged in is the one to restore next, even if
+   * another was switched to within the same second. */
+  if (self->vault != NULL)
+    ba_vault_touch_account_async (self->vault, ba_account_get_id (account),
+                                  g_get_real_time () / G_USEC_PER_SEC, self->cancellable,
+                                  login_touched_cb, g_object_ref (self));
+
+  if (ba_account_get_session (account) != NULL &&
+      ba_session_is_api_key (ba_account_get_session (account)))
+    /* Translators: %s is a username. */
+    message = g_strdup_printf (_("Logged in as %s with an API key: API keys can be seen but not created or revoked"),
+                               ba_account_get_username (account));
+  else
+    /* Translators: %s is a username. */
+    message = g_strdup_printf (_("Logged in as %s"), ba_account_get_username (account));
   ba_window_add_toast (self, message);
 }
 
@@ -344,7 +377,75 @@ account_page_logged_out_cb (BaWindow      *self,
   self->revalidating = FALSE;
 
   ba_login_page_reset (self->login_page, NULL, NULL, FALSE);
+  ba_window_add_toast (self, _("Logged out"));
+
+  /* With several accounts the next most recently used one takes over;
+   * with none left, the login page. */
+  if (self->vault != NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      ba_account_restore_async (self->secret_store, self->vault, self->cancellable,
+                                restore_cb, g_object_ref (self));
+    }
+  else
+    show_login_page (self);
+}
+
+/* Several accounts (issue 7): switching makes the chosen account the most
+ * recently used one and restores it like at start-up. */
+
+static void
+touched_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ba_vault_touch_account_finish (BA_VAULT (object), result, &error))
+    {
+      if (g_cancellable_is_cancelled (self->cancellable))
+        return;
+      ba_window_add_toast (self, error->message);
+      ba_account_switcher_reload (self->account_switcher);
+      return;
+    }
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  ba_account_restore_async (self->secret_store, self->vault, self->cancellable,
+                            restore_cb, g_object_ref (self));
+}
+
+static void
+switch_account_cb (BaWindow          *self,
+                   const char        *account_id,
+                   BaAccountSwitcher *switcher)
+{
+  if (self->vault == NULL)
+    return;
+
+  /* Answers about the account being left are ignored from here on. */
+  self->revalidating = FALSE;
+  ba_vault_touch_account_async (self->vault, account_id, g_get_real_time () / G_USEC_PER_SEC,
+                                self->cancellable, touched_cb, g_object_ref (self));
+}
+
+static void
+add_account_cb (BaWindow          *self,
+                BaAccountSwitcher *switcher)
+{
+  /* The current account stays one click away with the back button. */
+  ba_login_page_reset (self->login_page, NULL, NULL, self->account != NULL);
   show_login_page (self);
+}
+
+static void
+account_removed_cb (BaWindow          *self,
+                    const char        *account_id,
+                    BaAccountSwitcher *switcher)
+{
   ba_window_add_toast (self, _("Logged out"));
 }
 
@@ -458,6 +559,15 @@ static void
 ba_window_init (BaWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->account_switcher = g_object_new (BA_TYPE_ACCOUNT_SWITCHER, NULL);
+  adw_header_bar_pack_start (self->account_page->header_bar, GTK_WIDGET (self->account_switcher));
+  g_signal_connect_object (self->account_switcher, "switch-account",
+                           G_CALLBACK (switch_account_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account_switcher, "add-account",
+                           G_CALLBACK (add_account_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account_switcher, "account-removed",
+                           G_CALLBACK (account_removed_cb), self, G_CONNECT_SWAPPED);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

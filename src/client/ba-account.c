@@ -14,6 +14,7 @@
 #include "ba-account.h"
 #include "ba-account-private.h"
 #include "ba-api-key-private.h"
+#include "ba-login-challenge.h"
 #include "ba-error.h"
 #include "ba-wipe.h"
 
@@ -425,6 +426,7 @@ typedef struct
   BaVault       *vault;
   BaSession     *session;
   BaAccount     *account;
+  gboolean       with_token;
 } LoginData;
 
 static void
@@ -531,6 +533,12 @@ login_whoami_cb (GObject      *object,
   identity = ba_api_client_whoami_finish (BA_API_CLIENT (object), result, &error);
   if (identity == NULL)
     {
+      if (data->with_token && g_error_matches (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN))
+        {
+          g_clear_error (&error);
+          g_set_error_literal (&error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN,
+                               _("The server did not accept this token. It may have been revoked, or belong to another server."));
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -554,12 +562,14 @@ login_whoami_cb (GObject      *object,
                                      login_token_stored_cb, g_object_ref (task));
 }
 
-/* The rest of a login once the server gave a token: check it, read
- * whoami, keep it. Also how sign-up and password reset open the new
- * session (ba_account_open_with_token_async). */
+/* Goes on with a login once the server has issued @token. A partial token
+ * (2FA pending) stops it with BA_ERROR_TWO_FACTOR_REQUIRED; with
+ * @offer_challenge, a BaLoginChallenge is attached to the task for
+ * ba_login_challenge_from_result(). */
 static void
-login_with_token (GTask      *task,
-                  const char *token)
+login_continue (GTask      *task,
+                const char *token,
+                gboolean    offer_challenge)
 {
   LoginData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
@@ -575,8 +585,17 @@ login_with_token (GTask      *task,
 
   if (ba_session_get_two_factor_status (data->session) == BA_TWO_FACTOR_PENDING)
     {
+      if (offer_challenge)
+        {
+          ba_api_client_set_token (data->client, token);
+          g_object_set_data_full (G_OBJECT (task), BA_LOGIN_CHALLENGE_TASK_KEY,
+                                  ba_login_challenge_new (data->client, data->session,
+                                                          data->secret_store, data->vault),
+                                  g_object_unref);
+        }
+
       g_task_return_new_error (task, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED,
-                               "%s", _("This account uses two-factor authentication, which is not supported yet. Log in through the browser instead."));
+                               "%s", _("Enter the code from your authenticator app."));
       return;
     }
 
@@ -601,7 +620,40 @@ login_cb (GObject      *object,
       return;
     }
 
-  login_with_token (task, token);
+  login_continue (task, token, TRUE);
+}
+
+/* Starts the rest of a login with a @token the server just issued on
+ * @client; @source_tag names the public function for its _finish. */
+static void
+start_token_login (BaApiClient         *client,
+                   const char          *token,
+                   BaSecretStore       *secret_store,
+                   BaVault             *vault,
+                   gboolean             offer_challenge,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoginData *data;
+
+  g_return_if_fail (BA_IS_API_CLIENT (client));
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (secret_store == NULL || BA_IS_SECRET_STORE (secret_store));
+  g_return_if_fail (vault == NULL || BA_IS_VAULT (vault));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+
+  data = g_new0 (LoginData, 1);
+  data->client = g_object_ref (client);
+  data->secret_store = secret_store != NULL ? g_object_ref (secret_store) : NULL;
+  data->vault = vault != NULL ? g_object_ref (vault) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+
+  login_continue (task, token, offer_challenge);
 }
 
 void
@@ -613,22 +665,8 @@ ba_account_open_with_token_async (BaApiClient         *client,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  LoginData *data;
-
-  g_return_if_fail (BA_IS_API_CLIENT (client));
-  g_return_if_fail (token != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_account_open_with_token_async);
-
-  data = g_new0 (LoginData, 1);
-  data->client = g_object_ref (client);
-  data->secret_store = secret_store != NULL ? g_object_ref (secret_store) : NULL;
-  data->vault = vault != NULL ? g_object_ref (vault) : NULL;
-  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
-
-  login_with_token (task, token);
+  start_token_login (client, token, secret_store, vault, TRUE, ba_account_open_with_token_async,
+                     cancellable, callback, user_data);
 }
 
 BaAccount *
@@ -685,6 +723,92 @@ ba_account_login_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_login_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Login with a token (issue 7): a session token or an API key someone
+ * already has (balena login --token, the browser login, the balena CLI's
+ * saved token) is checked with whoami before anything is stored. */
+
+void
+ba_account_login_with_token_async (const char          *server_url,
+                                   const char          *token,
+                                   BaSecretStore       *secret_store,
+                                   BaVault             *vault,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaSecretString) trimmed = NULL;
+  LoginData *data;
+
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (secret_store == NULL || BA_IS_SECRET_STORE (secret_store));
+  g_return_if_fail (vault == NULL || BA_IS_VAULT (vault));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_account_login_with_token_async);
+
+  data = g_new0 (LoginData, 1);
+  data->secret_store = secret_store != NULL ? g_object_ref (secret_store) : NULL;
+  data->vault = vault != NULL ? g_object_ref (vault) : NULL;
+  data->with_token = TRUE;
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+
+  data->client = ba_api_client_new (server_url, &error);
+  if (data->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Pasted text often ends with a newline; the CLI trims it too. */
+  trimmed = g_strstrip (g_strdup (token));
+  if (*trimmed == '\0')
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_TOKEN,
+                               "%s", _("Paste a session token or an API key."));
+      return;
+    }
+
+  data->session = ba_session_new (trimmed, &error);
+  if (data->session == NULL)
+    {
+      g_debug ("Not a usable token: %s", error->message);
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_TOKEN,
+                               "%s", _("This is neither a session token nor an API key."));
+      return;
+    }
+
+  if (!ba_session_is_api_key (data->session) &&
+      ba_session_is_expired (data->session, now_seconds ()))
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_TOKEN_EXPIRED,
+                               "%s", _("This session token has expired. Log in again to get a new one."));
+      return;
+    }
+
+  if (ba_session_get_two_factor_status (data->session) == BA_TWO_FACTOR_PENDING)
+    {
+      g_task_return_new_error (task, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED,
+                               "%s", _("This session token still waits for a two-factor authentication code."));
+      return;
+    }
+
+  ba_api_client_set_token (data->client, trimmed);
+  ba_api_client_whoami_async (data->client, cancellable,
+                              login_whoami_cb, g_steal_pointer (&task));
+}
+
+BaAccount *
+ba_account_login_with_token_finish (GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_login_with_token_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -954,6 +1078,14 @@ ba_account_get_api_client (BaAccount *self)
   g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
 
   return self->client;
+}
+
+BaVault *
+ba_account_get_vault (BaAccount *self)
+{
+  g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
+
+  return self->vault;
 }
 
 static gboolean
@@ -2039,10 +2171,27 @@ ba_account_revoke_api_keys_finish (BaAccount     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-BaVault *
-ba_account_get_vault (BaAccount *self)
-{
-  g_return_val_if_fail (BA_IS_ACCOUNT (self), NULL);
+/* Completing a login after the two-factor challenge (ba-account-private.h) */
 
-  return self->vault;
+void
+ba_account_complete_login_async (BaApiClient         *client,
+                                 const char          *token,
+                                 BaSecretStore       *secret_store,
+                                 BaVault             *vault,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  start_token_login (client, token, secret_store, vault, FALSE, ba_account_complete_login_async,
+                     cancellable, callback, user_data);
+}
+
+BaAccount *
+ba_account_complete_login_finish (GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_account_complete_login_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

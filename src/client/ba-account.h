@@ -51,7 +51,9 @@ G_DECLARE_FINAL_TYPE (BaAccount, ba_account, BA, ACCOUNT, GObject)
 
 /* Logs in with a password, reads whoami, stores the token in the keyring
  * and the profile in the vault. A partial token (two-factor authentication
- * pending) is BA_ERROR_TWO_FACTOR_REQUIRED for now. */
+ * pending) is BA_ERROR_TWO_FACTOR_REQUIRED; ba_login_challenge_from_result()
+ * on the same result then gives the challenge to answer with a code
+ * (ba-login-challenge.h). */
 void            ba_account_login_async          (const char           *server_url,
                                                  const char           *username,
                                                  const char           *password,
@@ -62,6 +64,24 @@ void            ba_account_login_async          (const char           *server_ur
                                                  gpointer              user_data);
 BaAccount      *ba_account_login_finish         (GAsyncResult         *result,
                                                  GError              **error);
+
+/* Logs in with a credential the user already has: a session token or an
+ * API key (like "balena login --token"), or the token a browser login
+ * received. Surrounding white space is ignored. It is checked with
+ * GET /actor/v1/whoami before anything is stored; then it goes to the
+ * keyring and the profile to the vault, as with a password login. An
+ * expired JWT is BA_ERROR_TOKEN_EXPIRED and text that is no credential
+ * BA_ERROR_INVALID_TOKEN, both without a request; a credential the server
+ * refuses is BA_ERROR_NOT_LOGGED_IN. */
+void            ba_account_login_with_token_async  (const char           *server_url,
+                                                    const char           *token,
+                                                    BaSecretStore        *secret_store,
+                                                    BaVault              *vault,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+BaAccount      *ba_account_login_with_token_finish (GAsyncResult         *result,
+                                                    GError              **error);
 
 /* Reads the most recently used account from the vault and its token from
  * the keyring, without any network call. Returns NULL without error when
@@ -86,6 +106,9 @@ gint64          ba_account_get_offline_since    (BaAccount            *self);
 gint64          ba_account_get_last_synced_at   (BaAccount            *self);
 BaSession      *ba_account_get_session          (BaAccount            *self);
 BaApiClient    *ba_account_get_api_client       (BaAccount            *self);
+/* The vault the account caches in, or NULL in session-only mode. For
+ * feature files that cache rows of their own (ba-account-fleets.c). */
+BaVault        *ba_account_get_vault            (BaAccount            *self);
 
 /* Checks the session with the server: refreshes the token when it is older
  * than 24 h, reads whoami, updates the vault. An unreachable server sets

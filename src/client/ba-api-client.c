@@ -18,6 +18,7 @@
 #include "ba-api-error.h"
 #include "ba-api-key-private.h"
 #include "ba-error.h"
+#include "ba-api-client-private.h"
 #include "ba-jwt.h"
 #include "ba-wipe.h"
 
@@ -54,6 +55,7 @@ typedef enum
   RESPONSE_SECRET,     /* a new API key as a JSON string */
   RESPONSE_API_KEYS,   /* {"d":[…]} of api_key rows: all of them */
   RESPONSE_FIRST_API_KEY, /* {"d":[…]} of api_key rows: the first or NULL */
+  RESPONSE_JSON,       /* any JSON document, or nothing (ba_api_client_request_json_async) */
   RESPONSE_RAW,        /* any status: a BaApiResponse for the caller to judge */
 } ResponseKind;
 
@@ -655,6 +657,36 @@ request_sent_cb (GObject      *object,
       }
       break;
 
+    case RESPONSE_JSON:
+      {
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        g_autoptr(GError) parse_error = NULL;
+        gsize size = 0;
+        const char *data = g_bytes_get_data (body, &size);
+
+        /* PATCH and DELETE answer with an empty body. */
+        if (data == NULL || size == 0)
+          {
+            g_task_return_pointer (task, json_node_new (JSON_NODE_NULL),
+                                   (GDestroyNotify) json_node_unref);
+            return;
+          }
+
+        if (!json_parser_load_from_data (parser, data, size, &parse_error) ||
+            json_parser_get_root (parser) == NULL)
+          {
+            g_debug ("Expected JSON, got %" G_GSIZE_FORMAT " bytes of something else: %s",
+                     size, parse_error != NULL ? parse_error->message : "no root");
+            g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_RESPONSE,
+                                     "%s", _("The server sent an answer that could not be understood."));
+            return;
+          }
+
+        g_task_return_pointer (task, json_parser_steal_root (parser),
+                               (GDestroyNotify) json_node_unref);
+      }
+      break;
+
     case RESPONSE_API_KEYS:
     case RESPONSE_FIRST_API_KEY:
       /* Ten thousand keys are a couple of megabytes of JSON: parsed off
@@ -1218,4 +1250,37 @@ ba_api_client_revoke_api_key_finish (BaApiClient   *self,
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_api_client_request_json_async (BaApiClient         *self,
+                                  const char          *method,
+                                  const char          *path_and_query,
+                                  JsonNode            *body,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  char *json = NULL;
+
+  g_return_if_fail (BA_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path_and_query != NULL && path_and_query[0] == '/');
+
+  if (body != NULL)
+    json = json_to_string (body, FALSE);
+
+  start_request (self, method, path_and_query, BA_API_ENDPOINT_AUTHENTICATED, RESPONSE_JSON,
+                 json, cancellable, ba_api_client_request_json_async, callback, user_data);
+}
+
+JsonNode *
+ba_api_client_request_json_finish (BaApiClient   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  if (!check_task (self, result, ba_api_client_request_json_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "ba-api-key.h"
 #include "ba-identity.h"
@@ -161,5 +162,22 @@ void         ba_api_client_revoke_api_key_async  (BaApiClient          *self,
 gboolean     ba_api_client_revoke_api_key_finish (BaApiClient          *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+
+/* A Bearer request to @path_and_query (already percent-encoded, starting
+ * with "/") with @body (nullable) as JSON; the answer is parsed as JSON,
+ * and an empty body (PATCH, DELETE) is a JSON null node. Errors are those
+ * of ba_api_error_from_response() for BA_API_ENDPOINT_AUTHENTICATED. For
+ * OData resources that have no call of their own here (fleets, members,
+ * invites: ba-account-fleets.c). */
+void         ba_api_client_request_json_async   (BaApiClient          *self,
+                                                 const char           *method,
+                                                 const char           *path_and_query,
+                                                 JsonNode             *body,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *ba_api_client_request_json_finish  (BaApiClient          *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
 
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include "ba-api-key.h"
 #include "ba-error.h"
 #include "ba-vault.h"
+#include "ba-vault-fleets.h"
 #include "ba-vault-private.h"
 #include "ba-wipe.h"
 
@@ -72,7 +73,10 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (account_id, id)"
   ");",
 
-  /* 3: the user_profile of each account (issue 4), shown while offline. */
+  /* 3: fleets (ba-vault-fleets.h). */
+  BA_VAULT_FLEETS_SCHEMA,
+
+  /* 4: the user_profile of each account (issue 4), shown while offline. */
   "CREATE TABLE profiles ("
   "  account_id       TEXT    PRIMARY KEY NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
   "  email            TEXT,"
@@ -222,6 +226,8 @@ init_openssl_once (void)
     }
 }
 
+#define VAULT_BUSY_TIMEOUT_MS 5000
+
 static OpenResult
 try_open (const char    *path,
           GBytes        *key,
@@ -245,6 +251,11 @@ try_open (const char    *path,
       sqlite3_close_v2 (db);
       return OPEN_FAILED;
     }
+
+  /* Another connection to the file (a window still finishing a write, or a
+   * second copy of the app) holds its lock only for a moment: wait for it
+   * instead of failing at once with SQLITE_BUSY. */
+  sqlite3_busy_timeout (db, VAULT_BUSY_TIMEOUT_MS);
 
   /* A raw key (no KDF): x'<64 hex digits>'. Both copies are wiped. */
   sodium_bin2hex (hex, sizeof hex, g_bytes_get_data (key, NULL), VAULT_KEY_SIZE);
@@ -1337,6 +1348,185 @@ ba_vault_load_api_keys_finish (BaVault       *self,
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Several accounts (issue 7). Every account already has its own row here
+ * (id "<user id>@<server url>") and its own keyring item; these list them
+ * and pick the one restored next. */
+
+static GPtrArray *
+list_accounts (BaVault  *self,
+               GError  **error)
+{
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ba_vault_account_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT id, server_url, user_id, actor_id, username, email,"
+                           " last_synced_at, last_used_at FROM accounts"
+                           " ORDER BY last_used_at DESC, id;",
+                           -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      BaVaultAccount *account = g_new0 (BaVaultAccount, 1);
+
+      account->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      account->server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      account->user_id = sqlite3_column_int64 (stmt, 2);
+      account->actor_id = sqlite3_column_int64 (stmt, 3);
+      account->username = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      account->email = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      account->last_synced_at = sqlite3_column_int64 (stmt, 6);
+      account->last_used_at = sqlite3_column_int64 (stmt, 7);
+      g_ptr_array_add (accounts, account);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "listing the accounts");
+      return NULL;
+    }
+
+  return g_steal_pointer (&accounts);
+}
+
+static void
+list_accounts_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  GError *error = NULL;
+  GPtrArray *accounts;
+
+  g_mutex_lock (&self->lock);
+  accounts = list_accounts (self, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (accounts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, accounts, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+ba_vault_list_accounts_async (BaVault             *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_list_accounts_async);
+  g_task_run_in_thread (task, list_accounts_thread);
+}
+
+GPtrArray *
+ba_vault_list_accounts_finish (BaVault       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  if (!check_task (self, result, ba_vault_list_accounts_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char   *account_id;
+  gint64  last_used_at;
+} TouchData;
+
+static void
+touch_data_free (TouchData *data)
+{
+  g_free (data->account_id);
+  g_free (data);
+}
+
+static void
+touch_account_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  BaVault *self = source_object;
+  TouchData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+  int rc;
+
+  g_mutex_lock (&self->lock);
+  /* Times are in seconds: an account logged in to this same second must
+   * not tie with the chosen one. */
+  rc = sqlite3_prepare_v2 (self->db,
+                           "UPDATE accounts SET last_used_at ="
+                           " MAX(?2, (SELECT MAX(last_used_at) FROM accounts WHERE id != ?1) + 1)"
+                           " WHERE id = ?1;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, data->account_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, data->last_used_at);
+      rc = sqlite3_step (stmt);
+      found = sqlite3_changes (self->db) > 0;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (&error, self->db, rc, "choosing an account");
+  g_mutex_unlock (&self->lock);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (!found)
+    g_task_return_new_error (task, BA_ERROR, BA_ERROR_NOT_FOUND,
+                             "%s", _("This account is no longer saved on this computer."));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ba_vault_touch_account_async (BaVault             *self,
+                              const char          *account_id,
+                              gint64               last_used_at,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TouchData *data;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+
+  data = g_new0 (TouchData, 1);
+  data->account_id = g_strdup (account_id);
+  data->last_used_at = last_used_at;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_vault_touch_account_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) touch_data_free);
+  g_task_run_in_thread (task, touch_account_thread);
+}
+
+gboolean
+ba_vault_touch_account_finish (BaVault       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  if (!check_task (self, result, ba_vault_touch_account_async))
+    return FALSE;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Jobs of the feature files (ba-vault-private.h) */

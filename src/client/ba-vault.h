@@ -145,4 +145,29 @@ GPtrArray      *ba_vault_load_api_keys_finish      (BaVault              *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
+/* Several accounts (issue 7): every saved account, most recently used
+ * first, as a GPtrArray of BaVaultAccount (element free function set). */
+void            ba_vault_list_accounts_async       (BaVault              *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+GPtrArray      *ba_vault_list_accounts_finish      (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+/* Sets when @account_id was last used (@last_used_at, or one second
+ * after the newest other account if that is later), which makes it the one
+ * ba_vault_load_last_account_async() (and so ba_account_restore_async())
+ * gives next: that is how the app switches accounts. An unknown id is
+ * BA_ERROR_NOT_FOUND. */
+void            ba_vault_touch_account_async       (BaVault              *self,
+                                                    const char           *account_id,
+                                                    gint64                last_used_at,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ba_vault_touch_account_finish      (BaVault              *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
 G_END_DECLS

@@ -35,6 +35,54 @@ is_plain_header_value (const char *value)
   return *value != '\0';
 }
 
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p >= 0x80)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* RFC 2047: non-ASCII header text as one or more encoded words, each
+ * carrying whole UTF-8 characters and staying under 76 characters. */
+static char *
+encode_header (const char *text)
+{
+  g_autoptr(GString) out = NULL;
+  const char *p = text;
+
+  if (is_ascii (text))
+    return g_strdup (text);
+
+  out = g_string_new (NULL);
+  while (*p != '\0')
+    {
+      const char *start = p;
+      g_autofree char *b64 = NULL;
+
+      /* 45 bytes of UTF-8 become 60 characters of base64. */
+      while (*p != '\0')
+        {
+          const char *next = g_utf8_next_char (p);
+
+          if (next - start > 45)
+            break;
+          p = next;
+        }
+
+      b64 = g_base64_encode ((const guchar *) start, p - start);
+      if (out->len > 0)
+        g_string_append (out, "\r\n ");
+      g_string_append_printf (out, "=?UTF-8?B?%s?=", b64);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* @text with every line ending as CRLF, as RFC 5322 wants. */
 static void
 append_crlf_text (GString    *out,
@@ -62,6 +110,7 @@ ba_server_mail_write (const char  *outbox_dir,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GString) message = g_string_new (NULL);
   g_autofree char *date = NULL;
+  g_autofree char *encoded_subject = NULL;
   g_autofree char *stamp = NULL;
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
@@ -77,6 +126,16 @@ ba_server_mail_write (const char  *outbox_dir,
     {
       g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
                            "Not a plain mail address");
+      return NULL;
+    }
+
+  /* Subjects may carry names people chose (an invitation's fleet): one
+   * line of UTF-8, or no mail, so nothing can add a header. */
+  if (strpbrk (subject, "\r\n") != NULL || !g_utf8_validate (subject, -1, NULL) ||
+      !g_utf8_validate (body, -1, NULL))
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           "A mail subject must be one line of UTF-8");
       return NULL;
     }
 
@@ -97,9 +156,8 @@ ba_server_mail_write (const char  *outbox_dir,
 
   g_string_append_printf (message, "From: %s\r\n", MAIL_FROM);
   g_string_append_printf (message, "To: <%s>\r\n", to);
-  g_string_append (message, "Subject: ");
-  append_crlf_text (message, subject);
-  g_string_append (message, "\r\n");
+  encoded_subject = encode_header (subject);
+  g_string_append_printf (message, "Subject: %s\r\n", encoded_subject);
   g_string_append_printf (message, "Date: %s\r\n", date);
   g_string_append_printf (message, "Message-ID: <%s.%s@balena-accounts.invalid>\r\n",
                           stamp, random_hex);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ba-server-model.h"
+#include "ba-server-fleets.h"
 
 BaODataModel *
 ba_server_model_new (void)
@@ -35,7 +36,7 @@ ba_server_model_new (void)
   ba_odata_resource_add_field (res, "key", "key_hash", BA_ODATA_TYPE_TEXT,
                                BA_ODATA_FIELD_HIDDEN);
 
-  /* Section 17.2: the profile, a view over the user row (schema 3). */
+  /* Section 17.2: the profile, a view over the user row (schema 5). */
   res = ba_odata_model_add_resource (model, "user_profile", "user_profile", "id");
   ba_odata_resource_add_foreign_key (res, "is_of__user", "is_of__user", "user");
   ba_odata_resource_add_field (res, "email", "email", BA_ODATA_TYPE_TEXT, 0);
@@ -48,6 +49,12 @@ ba_server_model_new (void)
   ba_odata_resource_add_field (res, "must_be_verified", "must_be_verified", BA_ODATA_TYPE_BOOLEAN, 0);
   ba_odata_resource_add_field (res, "has_disabled_newsletter", "has_disabled_newsletter",
                                BA_ODATA_TYPE_BOOLEAN, 0);
+  ba_server_fleets_add_to_model (model);
+  /* Section 17.5: the user's recovery codes, without the codes. */
+  res = ba_odata_model_add_resource (model, "recovery_two_factor", "recovery_two_factor", "id");
+  ba_odata_resource_add_field (res, "used_timestamp", "used_timestamp", BA_ODATA_TYPE_DATETIME, 0);
+  ba_odata_resource_add_field (res, "created_at", "created_at", BA_ODATA_TYPE_DATETIME, 0);
+  ba_odata_resource_add_foreign_key (res, "belongs_to__user", "belongs_to__user", "user");
 
   return model;
 }
@@ -77,6 +84,12 @@ ba_server_model_read_permissions (const BaServerCredential *credential)
                                     g_variant_new ("(x)", credential->user->actor_id));
   ba_odata_permissions_allow_where (perms, "user_profile", "id = ?",
                                     g_variant_new ("(x)", credential->user->id));
+
+  ba_odata_permissions_allow_where (perms, "recovery_two_factor", "belongs_to__user = ?",
+                                    g_variant_new ("(x)", credential->user->id));
+
+  /* Replaces the "user" rule above with a wider one. */
+  ba_server_fleets_add_read_permissions (perms, credential);
 
   return perms;
 }

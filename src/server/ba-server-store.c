@@ -16,6 +16,7 @@
 
 #include "ba-error.h"
 #include "ba-server-store.h"
+#include "ba-server-fleets.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
@@ -66,7 +67,29 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX api_key_is_of__actor ON api_key (is_of__actor);",
 
-  /* 3: the account lifecycle (sign-up, verification, password reset).
+  /* 3: organizations, fleets, devices, fleet members and invites
+   * (ba-server-fleets.h). */
+  BA_SERVER_FLEETS_SCHEMA,
+  /* 4: two-factor authentication (issue 5). One TOTP secret per user,
+   * pending until the first code verifies; last_used_step refuses a code
+   * a second time. Recovery codes are kept as SHA-256 hex only. Both
+   * belong to the user and go with it. */
+  "CREATE TABLE totp ("
+  "  user INTEGER PRIMARY KEY REFERENCES user (id) ON DELETE CASCADE,"
+  "  secret TEXT NOT NULL,"
+  "  is_enabled INTEGER NOT NULL DEFAULT 0,"
+  "  last_used_step INTEGER NOT NULL DEFAULT -1,"
+  "  created_at TEXT NOT NULL"
+  ");"
+  "CREATE TABLE recovery_two_factor ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  belongs_to__user INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,"
+  "  code_hash TEXT NOT NULL,"
+  "  used_timestamp TEXT,"
+  "  created_at TEXT NOT NULL"
+  ");"
+  "CREATE INDEX recovery_two_factor_belongs_to__user ON recovery_two_factor (belongs_to__user);",
+  /* 5: the account lifecycle (sign-up, verification, password reset).
    * The profile of account-api.md section 17.2 lives on the user row and
    * is read through the user_profile view; accounts that existed before
    * sign-up did count as verified. user_token holds single-use mail

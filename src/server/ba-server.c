@@ -20,10 +20,13 @@
 #include "ba-server.h"
 #include "ba-server-auth.h"
 #include "ba-server-lifecycle.h"
+#include "ba-server-fleets.h"
 #include "ba-server-model.h"
 #include "ba-server-odata.h"
 #include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
+#include "ba-server-web-login.h"
+#include "ba-server-totp.h"
 
 /* account-api.md section 1.3: request bodies are limited to 512 kB. */
 #define MAX_BODY_SIZE (512 * 1024)
@@ -71,6 +74,8 @@ struct _BaServer
   BaODataModel        *model;
   BaServerLifecycle   *lifecycle;
   SoupServer          *soup;
+  BaServerWebLogin    *web_login;
+  BaServerTotp        *totp;
 };
 
 G_DEFINE_FINAL_TYPE (BaServer, ba_server, G_TYPE_OBJECT)
@@ -162,12 +167,19 @@ static void handle_refresh_token      (BaServer *self,
                                        Request  *request);
 static void handle_create_api_key     (BaServer *self,
                                        Request  *request);
+static void handle_accept_invitation  (BaServer *self,
+                                       Request  *request);
 static void handle_odata              (BaServer *self,
                                        Request  *request);
 static void handle_lifecycle          (BaServer *self,
                                        Request  *request);
+static void handle_web_login          (BaServer *self,
+                                       Request  *request);
+static void handle_totp               (BaServer *self,
+                                       Request  *request);
 
 #define ODATA_PREFIX "/v7/"
+#define INVITATION_PREFIX "/user/v1/invitation/"
 
 static const Route routes[] = {
   { "/ping",                  FALSE, METHOD_GET,               handle_ping },
@@ -182,6 +194,12 @@ static const Route routes[] = {
   { "/user/v1/password-reset/request", FALSE, METHOD_POST,     handle_lifecycle },
   { "/user/v1/password-reset", FALSE, METHOD_POST,             handle_lifecycle },
   { "/user/v1/password",      FALSE, METHOD_POST,              handle_lifecycle },
+  { BA_SERVER_WEB_LOGIN_PREFIX, TRUE, METHOD_GET | METHOD_POST,     handle_web_login },
+  { INVITATION_PREFIX,        TRUE,  METHOD_POST,              handle_accept_invitation },
+  { "/auth/totp/setup",       FALSE, METHOD_GET,               handle_totp },
+  { "/auth/totp/verify",      FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/disable",     FALSE, METHOD_POST,              handle_totp },
+  { "/auth/totp/recovery-codes", FALSE, METHOD_POST,           handle_totp },
   { ODATA_PREFIX,             TRUE,  METHOD_GET | METHOD_POST | METHOD_PATCH | METHOD_DELETE,
                                                                handle_odata },
 };
@@ -376,6 +394,7 @@ request_finished_cb (SoupServer        *soup,
 {
   GUri *uri = soup_server_message_get_uri (msg);
   g_autofree char *query = NULL;
+  g_autofree char *path = NULL;
 
   /* libsoup answers a request line it cannot parse (a bad percent
    * escape, say) itself, with no URI. */
@@ -387,9 +406,13 @@ request_finished_cb (SoupServer        *soup,
 
   query = redact_query (g_uri_get_query (uri));
 
+  /* An invitation token in the path is a credential too. */
+  if (g_str_has_prefix (g_uri_get_path (uri), INVITATION_PREFIX))
+    path = g_strconcat (INVITATION_PREFIX, "REDACTED", NULL);
+
   g_debug ("%s %s%s%s -> %u",
            soup_server_message_get_method (msg),
-           g_uri_get_path (uri),
+           path != NULL ? path : g_uri_get_path (uri),
            query != NULL ? "?" : "",
            query != NULL ? query : "",
            soup_server_message_get_status (msg));
@@ -503,8 +526,10 @@ login_checked_cb (GObject      *object,
 
   ba_server_rate_limiter_reset (self->login_limiter, data->limit_key);
 
+  /* With 2FA enabled the token is partial (twoFactorRequired: true)
+   * until POST /auth/totp/verify (section 3.1). */
   token = ba_server_auth_issue_token (self->auth, data->user, now_ms (),
-                                      BA_SERVER_TWO_FACTOR_ABSENT);
+                                      ba_server_totp_login_state (self->totp, data->user));
   respond_text (request, SOUP_STATUS_OK, token);
   sodium_memzero (token, strlen (token));
 
@@ -895,6 +920,15 @@ handle_create_api_key (BaServer *self,
            credential->user->id, id);
 }
 
+/* Two-factor authentication (sections 3.1, 7 and 17.5): ba-server-totp.c */
+
+static void
+handle_totp (BaServer *self,
+             Request  *request)
+{
+  ba_server_totp_handle (self->totp, request->msg, request->path, request->credential);
+}
+
 /* OData (section 1.3) */
 
 static void
@@ -1094,6 +1128,57 @@ handle_lifecycle (BaServer *self,
                               request->credential, base_url);
 }
 
+/* Fleets, members and invites (ba-server-fleets.c) */
+
+static void
+respond_reply (Request       *request,
+               BaServerReply *reply)
+{
+  if (reply->location != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                  "Location", reply->location);
+  if (reply->body != NULL)
+    respond_json (request, reply->status, reply->body);
+  else
+    respond_empty (request, reply->status);
+}
+
+static void
+handle_fleets_write (BaServer   *self,
+                     Request    *request,
+                     const char *path)
+{
+  GUri *uri = soup_server_message_get_uri (request->msg);
+  g_autoptr(JsonObject) object = NULL;
+  BaServerReply reply = { 0, };
+
+  if (!g_str_equal (request->method, "DELETE"))
+    object = read_json_body (request);
+
+  ba_server_fleets_write (self->store, self->model, self->outbox_dir, request->credential,
+                          request->method, path, g_uri_get_query (uri), object, &reply);
+  respond_reply (request, &reply);
+  ba_server_reply_clear (&reply);
+}
+
+static void
+handle_accept_invitation (BaServer *self,
+                          Request  *request)
+{
+  const char *token = request->path + strlen (INVITATION_PREFIX);
+  BaServerReply reply = { 0, };
+
+  if (*token == '\0' || strchr (token, '/') != NULL)
+    {
+      respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  ba_server_fleets_accept_invitation (self->store, request->credential, token, &reply);
+  respond_reply (request, &reply);
+  ba_server_reply_clear (&reply);
+}
+
 static void
 handle_odata (BaServer *self,
               Request  *request)
@@ -1108,6 +1193,15 @@ handle_odata (BaServer *self,
   if (!resource_exists (self, path + 1))
     {
       respond_empty (request, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  /* Section 11: fleet members and invites are created, changed and
+   * deleted over OData. */
+  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD") &&
+      ba_server_fleets_handles_write (path + 1))
+    {
+      handle_fleets_write (self, request, path);
       return;
     }
 
@@ -1152,6 +1246,30 @@ handle_odata (BaServer *self,
     }
 
   respond_json (request, SOUP_STATUS_OK, body);
+}
+
+/* The web login page (section 17.7) lives in ba-server-web-login.c. */
+/* The web login page's two-factor hooks, served by BaServerTotp. */
+static BaServerTwoFactor
+web_login_two_factor_state (gpointer            data,
+                            const BaServerUser *user)
+{
+  return ba_server_totp_login_state (BA_SERVER_TOTP (data), user);
+}
+
+static gboolean
+web_login_check_code (gpointer            data,
+                      const BaServerUser *user,
+                      const char         *code)
+{
+  return ba_server_totp_check_challenge (BA_SERVER_TOTP (data), user, code);
+}
+
+static void
+handle_web_login (BaServer *self,
+                  Request  *request)
+{
+  ba_server_web_login_handle (self->web_login, request->msg, request->path);
 }
 
 /* Dispatch */
@@ -1325,7 +1443,9 @@ ba_server_finalize (GObject *object)
 {
   BaServer *self = (BaServer *)object;
 
+  g_clear_object (&self->web_login);
   g_clear_object (&self->login_limiter);
+  g_clear_object (&self->totp);
   g_clear_pointer (&self->model, ba_odata_model_free);
   g_clear_object (&self->lifecycle);
   g_clear_object (&self->auth);
@@ -1396,6 +1516,16 @@ ba_server_new (const char  *data_dir,
     return NULL;
 
   self->lifecycle = ba_server_lifecycle_new (self->store, self->auth, self->outbox_dir);
+  self->web_login = ba_server_web_login_new (self->store, self->auth, self->login_limiter);
+  self->totp = ba_server_totp_new (self->store, self->auth);
+  {
+    /* The web login page asks 2FA users for their code, like /login_. */
+    const BaServerWebLoginTwoFactor two_factor = {
+      web_login_two_factor_state, web_login_check_code, self->totp,
+    };
+
+    ba_server_web_login_set_two_factor (self->web_login, &two_factor);
+  }
 
   return g_steal_pointer (&self);
 }
@@ -1481,8 +1611,12 @@ ba_server_seed_demo (BaServer  *self,
 
   /* The demo accounts never got a verification mail. */
   if (!ba_server_lifecycle_mark_verified (self->lifecycle, demo->id, error) ||
-      !ba_server_lifecycle_mark_verified (self->lifecycle, social->id, error))
-    return FALSE;
+      !ba_server_lifecycle_mark_verified (self->lifecycle, social->id, error) ||
+      !ba_server_fleets_seed_demo (self->store, demo->id, error))
+    {
+      sodium_memzero (password, strlen (password));
+      return FALSE;
+    }
 
   if (out_email != NULL)
     *out_email = g_strdup (demo->email);
@@ -1626,6 +1760,23 @@ ba_server_get_url (BaServer *self)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   return url;
+}
+
+BaServerWebLogin *
+ba_server_get_web_login (BaServer *self)
+{
+  g_return_val_if_fail (BA_IS_SERVER (self), NULL);
+
+  return self->web_login;
+}
+
+void
+ba_server_set_dev_identity_provider (BaServer *self,
+                                     gboolean  enabled)
+{
+  g_return_if_fail (BA_IS_SERVER (self));
+
+  ba_server_web_login_set_dev_identity_provider (self->web_login, enabled);
 }
 
 const char *

@@ -29,6 +29,16 @@ gboolean    ba_server_seed_demo      (BaServer    *self,
                                       char       **out_password,
                                       GError     **error);
 
+/* Offers the test identity provider on the web login page
+ * (--dev-identity-provider): accounts without a password sign in there
+ * by email or username alone. For tests and demos only. */
+void        ba_server_set_dev_identity_provider (BaServer *self,
+                                                 gboolean  enabled);
+
+/* The web login page (/login/cli/<callback>), e.g. to give it the
+ * server's two-factor authentication (ba_server_web_login_set_two_factor()). */
+struct _BaServerWebLogin *ba_server_get_web_login (BaServer *self);
+
 /* Starts accepting connections on @address ("HOST:PORT", port 0 picks a
  * free one). A non-loopback address needs @tls_cert and @tls_key. */
 gboolean    ba_server_listen         (BaServer    *self,

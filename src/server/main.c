@@ -45,6 +45,7 @@ main (int   argc,
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
   gboolean seed_demo = FALSE;
+  gboolean dev_identity_provider = FALSE;
   gboolean version = FALSE;
   guint sigint_id;
   guint sigterm_id;
@@ -59,6 +60,8 @@ main (int   argc,
       "PEM certificate (needed to listen on a non-loopback address)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
       "PEM private key for --tls-cert", "FILE" },
+    { "dev-identity-provider", 0, 0, G_OPTION_ARG_NONE, &dev_identity_provider,
+      "Offer a test identity provider on the web login page (testing only)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }
@@ -95,6 +98,8 @@ main (int   argc,
     }
 
   server = ba_server_new (data_dir, &error);
+  if (server != NULL && dev_identity_provider)
+    ba_server_set_dev_identity_provider (server, TRUE);
   if (server == NULL ||
       (seed_demo && !ba_server_seed_demo (server, &email, &username, &password, &error)) ||
       !ba_server_listen (server, listen != NULL ? listen : "127.0.0.1:0",

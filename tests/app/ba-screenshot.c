@@ -7,7 +7,8 @@
  * Takes the screenshots in data/screenshots/: starts a demo server, opens
  * the window, logs in through the form, and renders the window itself to
  * PNG files (login.png and account.png, plus login-error.png,
- * logout-dialog.png and offline.png for review). Not a test; run it under
+ * browser-login.png, token-login.png, logout-dialog.png and offline.png
+ * for review). Not a test; run it under
  * a display:
  *
  *   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
@@ -23,6 +24,10 @@
 #include "ba-account-page-private.h"
 #include "ba-api-key-dialog-private.h"
 #include "ba-app-test-utils.h"
+#include "ba-browser-login-dialog-private.h"
+#include "ba-login-extras-private.h"
+#include "ba-fleet-members-page-private.h"
+#include "ba-fleets-page-private.h"
 #include "ba-login-page-private.h"
 #include "ba-test-server.h"
 #include "ba-tokens-page-private.h"
@@ -51,6 +56,13 @@ save_window (GtkWidget  *window,
     g_error ("Could not write %s", path);
 
   g_print ("%s (%d×%d)\n", path, width, height);
+}
+
+/* The browser login dialog without a browser: it only shows the link. */
+static void
+no_browser (BaBrowserLoginDialog *dialog,
+            const char           *url)
+{
 }
 
 /* Lets animations (page cross-fades, revealers, spinners) settle. */
@@ -141,6 +153,30 @@ main (int   argc,
   login_path = g_build_filename (output_dir, "login.png", NULL);
   save_window (GTK_WIDGET (window), login_path);
 
+  /* The other ways in: the browser login's waiting state, and the token. */
+  {
+    BaLoginExtras *extras = window->login_page->extras;
+    g_autofree char *browser_path = g_build_filename (output_dir, "browser-login.png", NULL);
+    g_autofree char *token_path = g_build_filename (output_dir, "token-login.png", NULL);
+
+    ba_browser_login_dialog_set_test_hooks (no_browser, 0);
+    ba_app_test_press (GTK_WIDGET (extras->browser_button));
+    BA_APP_TEST_WAIT_UNTIL (extras->browser_dialog != NULL &&
+                            gtk_widget_get_mapped (GTK_WIDGET (extras->browser_dialog)));
+    settle ();
+    save_window (GTK_WIDGET (extras->browser_dialog), browser_path);
+    gtk_window_destroy (GTK_WINDOW (extras->browser_dialog));
+    BA_APP_TEST_WAIT_UNTIL (extras->browser_dialog == NULL);
+
+    ba_app_test_press (GTK_WIDGET (extras->token_button));
+    BA_APP_TEST_WAIT_UNTIL (extras->token_dialog != NULL &&
+                            gtk_widget_get_mapped (GTK_WIDGET (extras->token_dialog)));
+    settle ();
+    save_window (GTK_WIDGET (extras->token_dialog), token_path);
+    gtk_window_destroy (GTK_WINDOW (extras->token_dialog));
+    BA_APP_TEST_WAIT_UNTIL (extras->token_dialog == NULL);
+  }
+
   /* A wrong password first, to show how errors look. */
   ba_app_test_fill_in (window->login_page, NULL,
                        ba_test_server_get_demo_username (server),
@@ -215,6 +251,42 @@ main (int   argc,
     save_window (GTK_WIDGET (key_dialog), key_path);
     gtk_window_destroy (GTK_WINDOW (key_dialog));
     adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+  }
+
+  /* The Fleets tab, then one fleet's members (fleets.png,
+   * fleet-members.png, and fleet-add-member.png for review). */
+  {
+    BaFleetsPage *fleets = window->account_page->fleets_page;
+    BaFleetMembersPage *members = fleets->members_page;
+    g_autofree char *fleets_path = g_build_filename (output_dir, "fleets.png", NULL);
+    g_autofree char *members_path = g_build_filename (output_dir, "fleet-members.png", NULL);
+    g_autofree char *add_path = g_build_filename (output_dir, "fleet-add-member.png", NULL);
+    GtkListBoxRow *row = NULL;
+
+    adw_view_stack_set_visible_child_name (window->account_page->view_stack, "fleets");
+    BA_APP_TEST_WAIT_UNTIL (!fleets->syncing && gtk_list_box_get_row_at_index (fleets->list_box, 4) != NULL);
+    settle ();
+    save_window (GTK_WIDGET (window), fleets_path);
+
+    for (guint i = 0; (row = gtk_list_box_get_row_at_index (fleets->list_box, i)) != NULL; i++)
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "greenhouse-sensors") == 0)
+        break;
+    g_assert_nonnull (row);
+    gtk_widget_activate (GTK_WIDGET (row));
+    BA_APP_TEST_WAIT_UNTIL (members->pending == 0 &&
+                            g_strcmp0 (gtk_stack_get_visible_child_name (members->members_stack), "list") == 0);
+    settle ();
+    save_window (GTK_WIDGET (window), members_path);
+
+    ba_app_test_press (GTK_WIDGET (members->add_button));
+    gtk_editable_set_text (GTK_EDITABLE (members->dialog_entry), "amara@acme.example");
+    adw_combo_row_set_selected (members->dialog_role, 1);
+    settle ();
+    save_window (GTK_WIDGET (members->dialog), add_path);
+    gtk_window_destroy (GTK_WINDOW (members->dialog));
+    ba_app_test_press (GTK_WIDGET (members->back_button));
+    adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+    settle ();
   }
 
   /* The server goes away: the offline banner. */

@@ -23,7 +23,7 @@
 
 /* The schema version a fresh server.db must report. Bump it together with
  * a new migration in src/server/ba-server-store.c. */
-#define EXPECTED_SCHEMA_VERSION 3
+#define EXPECTED_SCHEMA_VERSION 5
 
 static char *
 login (BaTestServer *server,
@@ -131,6 +131,8 @@ test_database (void)
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   guint users = 0;
+  /* The other users of the demo fleets (ba-server-fleets.c). */
+  static const char * const fleet_users[] = { "amara", "bruno", "chen", "dana", "emeka", NULL };
 
   g_assert_no_error (error);
   token = login (server, "demo", ba_test_server_get_demo_password (server), 200);
@@ -169,6 +171,11 @@ test_database (void)
           g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, "demo@example.com");
           g_assert_true (g_str_has_prefix (hash, "$argon2id$"));
         }
+      else if (g_strv_contains (fleet_users, username))
+        {
+          /* The demo fleets' other users share the demo password. */
+          g_assert_true (g_str_has_prefix (hash, "$argon2id$"));
+        }
       else
         {
           /* The social-login user has no password. */
@@ -179,7 +186,7 @@ test_database (void)
     }
   sqlite3_finalize (stmt);
   sqlite3_close (db);
-  g_assert_cmpuint (users, ==, 2);
+  g_assert_cmpuint (users, ==, 2 + g_strv_length ((char **) fleet_users));
 
   /* Neither the password nor a token is stored in the clear. */
   wal_path = data_file (server, "server.db-wal");

@@ -305,16 +305,16 @@ test_hidden_key (Fixture       *f,
   /* The user resource has no email (balenaCloud's v7 model) and no
    * password hash or jwt_secret. */
   {
-    g_autoptr(JsonArray) users = get_d (f, f->a->token, "/v7/user");
+    g_autoptr(JsonArray) users = get_d (f, f->b->token, "/v7/user");
     JsonObject *user = json_array_get_object_element (users, 0);
     g_autoptr(GList) members = json_object_get_members (user);
 
     g_assert_cmpuint (json_array_get_length (users), ==, 1);
     g_assert_cmpuint (g_list_length (members), ==, 4);
-    g_assert_cmpint (json_object_get_int_member (user, "id"), ==, f->a->user_id);
+    g_assert_cmpint (json_object_get_int_member (user, "id"), ==, f->b->user_id);
     g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (user, "actor"), "__id"),
-                     ==, f->a->actor_id);
-    g_assert_cmpstr (json_object_get_string_member (user, "username"), ==, f->a->username);
+                     ==, f->b->actor_id);
+    g_assert_cmpstr (json_object_get_string_member (user, "username"), ==, f->b->username);
     g_assert_true (json_object_has_member (user, "created_at"));
   }
   {
@@ -457,14 +457,15 @@ test_read_permissions (Fixture       *f,
     g_assert_cmpuint (json_array_get_length (rows), ==, 3);
   }
 
-  /* Only oneself among users and actors. */
+  /* Only oneself among users and actors (B shares no organization or
+   * fleet with anyone; A shares the demo fleets with other users). */
   {
-    g_autoptr(JsonArray) users = get_d (f, f->a->token, "/v7/user");
+    g_autoptr(JsonArray) users = get_d (f, f->b->token, "/v7/user");
     g_autoptr(JsonArray) actors = get_d (f, f->a->token, "/v7/actor");
 
     g_assert_cmpuint (json_array_get_length (users), ==, 1);
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (users, 0), "id"),
-                     ==, f->a->user_id);
+                     ==, f->b->user_id);
     g_assert_cmpuint (json_array_get_length (actors), ==, 1);
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (actors, 0), "id"),
                      ==, f->a->actor_id);

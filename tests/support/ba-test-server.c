@@ -200,10 +200,11 @@ free_server (BaTestServer *self)
 }
 
 static BaTestServer *
-start (const char  *data_dir,
-       gboolean     seed_demo,
-       gboolean     logged,
-       GError     **error)
+start (const char          *data_dir,
+       gboolean             seed_demo,
+       gboolean             logged,
+       const char * const  *extra_args,
+       GError             **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -253,6 +254,8 @@ start (const char  *data_dir,
   g_ptr_array_add (argv, self->data_dir);
   if (seed_demo)
     g_ptr_array_add (argv, (char *) "--seed-demo");
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
   self->process = g_subprocess_launcher_spawnv (launcher,
@@ -298,7 +301,7 @@ BaTestServer *
 ba_test_server_start (gboolean   seed_demo,
                       GError   **error)
 {
-  return start (NULL, seed_demo, FALSE, error);
+  return start (NULL, seed_demo, FALSE, NULL, error);
 }
 
 BaTestServer *
@@ -308,14 +311,22 @@ ba_test_server_start_in (const char  *data_dir,
 {
   g_return_val_if_fail (data_dir != NULL, NULL);
 
-  return start (data_dir, seed_demo, FALSE, error);
+  return start (data_dir, seed_demo, FALSE, NULL, error);
 }
 
 BaTestServer *
 ba_test_server_start_logged (gboolean   seed_demo,
                              GError   **error)
 {
-  return start (NULL, seed_demo, TRUE, error);
+  return start (NULL, seed_demo, TRUE, NULL, error);
+}
+
+BaTestServer *
+ba_test_server_start_with_args (gboolean             seed_demo,
+                                const char * const  *extra_args,
+                                GError             **error)
+{
+  return start (NULL, seed_demo, FALSE, extra_args, error);
 }
 
 gboolean

@@ -26,6 +26,12 @@ BaTestServer *ba_test_server_start_in          (const char    *data_dir,
                                                 GError       **error);
 void          ba_test_server_stop              (BaTestServer  *self);
 
+/* Like ba_test_server_start(), with more command-line arguments
+ * (NULL-terminated), e.g. "--dev-identity-provider". */
+BaTestServer *ba_test_server_start_with_args   (gboolean             seed_demo,
+                                                const char * const  *extra_args,
+                                                GError             **error);
+
 /* Like ba_test_server_start(), but the server runs with
  * G_MESSAGES_DEBUG=all and its stderr goes to a file, so a test can check
  * what it logs (ba_test_server_get_log()). */
