@@ -152,7 +152,7 @@ outbox_has_mail_to (BaTestServer *server,
 {
   g_autofree char *dir = g_build_filename (ba_test_server_get_data_dir (server), "outbox", NULL);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  g_autofree char *header = g_strdup_printf ("\r\nTo: %s\r\n", address);
+  g_autofree char *header = g_strdup_printf ("\r\nTo: <%s>\r\n", address);
   const char *name;
 
   while (d != NULL && (name = g_dir_read_name (d)) != NULL)

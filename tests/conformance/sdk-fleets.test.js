@@ -70,7 +70,7 @@ function newestMailTo(address) {
   const dir = path.join(server.dataDir, 'outbox');
   const mails = fs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort()
     .map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))
-    .filter((m) => m.includes(`\r\nTo: ${address}\r\n`));
+    .filter((m) => m.includes(`\r\nTo: <${address}>\r\n`));
   assert.ok(mails.length > 0, `a mail to ${address} is in the outbox`);
   return mails[mails.length - 1];
 }

@@ -201,7 +201,7 @@ find_mail (Fixture    *f,
 {
   g_autofree char *dir = g_build_filename (ba_test_server_get_data_dir (f->server), "outbox", NULL);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  g_autofree char *header = g_strdup_printf ("\r\nTo: %s\r\n", to);
+  g_autofree char *header = g_strdup_printf ("\r\nTo: <%s>\r\n", to);
   g_autofree char *best_name = NULL;
   char *best = NULL;
   const char *name;
@@ -535,7 +535,8 @@ test_invite_accept_revoke (Fixture       *f,
   g_assert_nonnull (strstr (mail, "\r\nDate: "));
   g_assert_nonnull (strstr (mail, "\r\nMessage-ID: <"));
   g_assert_nonnull (strstr (mail, "\r\nContent-Type: text/plain; charset=utf-8\r\n"));
-  g_assert_nonnull (strstr (mail, "\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"));
+  g_assert_nonnull (strstr (mail, "\r\nContent-Transfer-Encoding: 8bit\r\n"));
+  g_assert_nonnull (strstr (mail, "\r\nX-Balena-Accounts-Purpose: invitation\r\n\r\n"));
   g_assert_nonnull (strstr (mail, "as operator"));
   token = token_from_mail (mail);
   g_assert_cmpuint (strlen (token), ==, 32);
@@ -626,7 +627,7 @@ test_token_not_logged (void)
       g_autofree char *mail = NULL;
 
       g_assert_true (g_file_get_contents (path, &mail, NULL, NULL));
-      if (strstr (mail, "\r\nTo: emeka@weather.example\r\n") != NULL)
+      if (strstr (mail, "\r\nTo: <emeka@weather.example>\r\n") != NULL)
         token = token_from_mail (mail);
     }
   g_assert_nonnull (token);

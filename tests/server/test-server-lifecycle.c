@@ -287,6 +287,7 @@ test_register_errors (Fixture       *f,
   g_autofree char *body = NULL;
   g_autofree char *whoami = NULL;
   g_autoptr(JsonNode) identity = NULL;
+  gint64 users_before = db_count (f, "SELECT count(*) FROM user WHERE ?1 = ?1", 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_emails); i++)
     {
@@ -346,7 +347,7 @@ test_register_errors (Fixture       *f,
   g_assert_cmpuint (login (f, "sam_o_neil_", PASSWORD), ==, 200);
 
   /* Nothing was created by the refused attempts. */
-  g_assert_cmpint (db_count (f, "SELECT count(*) FROM user WHERE ?1 = ?1", 0), ==, 2 + 4);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM user WHERE ?1 = ?1", 0), ==, users_before + 4);
 }
 
 static void
