@@ -74,6 +74,7 @@ struct _BaServerLifecycle
   char                *outbox_dir;
   BaServerRateLimiter *mail_limiter;
   BaServerRateLimiter *password_limiter;
+  BaServerTotp        *totp;          /* NULL: nobody has two-factor authentication */
 };
 
 G_DEFINE_FINAL_TYPE (BaServerLifecycle, ba_server_lifecycle, G_TYPE_OBJECT)
@@ -223,6 +224,19 @@ static gboolean
 is_fresh (const BaServerCredential *credential)
 {
   return now_ms () - credential->auth_time <= FRESH_AUTH_MS;
+}
+
+/* What a token issued to @user without a password login may carry: a
+ * mailbox alone (a verification or reset link) must not get past the
+ * second factor, so a 2FA user gets a partial token, as from /login_. */
+static BaServerTwoFactor
+two_factor_at_login (BaServerLifecycle  *self,
+                     const BaServerUser *user)
+{
+  if (self->totp == NULL)
+    return BA_SERVER_TWO_FACTOR_ABSENT;
+
+  return ba_server_totp_login_state (self->totp, user);
 }
 
 static BaServerUser *
@@ -897,8 +911,9 @@ handle_register (BaServerLifecycle *self,
 /* POST /user/v1/verify-email (section 8) */
 
 static void
-handle_verify_email (BaServerLifecycle *self,
-                     SoupServerMessage *msg)
+handle_verify_email (BaServerLifecycle        *self,
+                     SoupServerMessage        *msg,
+                     const BaServerCredential *credential)
 {
   g_autoptr(JsonObject) object = read_json_body (msg);
   g_autoptr(BaServerUser) user = NULL;
@@ -906,6 +921,7 @@ handle_verify_email (BaServerLifecycle *self,
   const char *token;
   const char *email;
   gint64 user_id;
+  BaServerTwoFactor two_factor;
 
   if (object == NULL ||
       (token = get_string (object, "verificationToken")) == NULL ||
@@ -954,8 +970,13 @@ handle_verify_email (BaServerLifecycle *self,
     }
 
   g_debug ("User %" G_GINT64_FORMAT " verified their email", user->id);
-  respond_token (msg, ba_server_auth_issue_token (self->auth, user, now_ms (),
-                                                  BA_SERVER_TWO_FACTOR_ABSENT));
+  /* The app verifies while logged in: its session keeps its state. A link
+   * opened without a session logs in only as far as a password would. */
+  if (credential->kind == BA_SERVER_CREDENTIAL_USER_JWT && credential->user->id == user->id)
+    two_factor = credential->two_factor;
+  else
+    two_factor = two_factor_at_login (self, user);
+  respond_token (msg, ba_server_auth_issue_token (self->auth, user, now_ms (), two_factor));
 }
 
 /* POST /user/v1/password-reset/request (section 17.3) */
@@ -1130,7 +1151,7 @@ reset_hashed_cb (GObject      *object,
 
   g_debug ("User %" G_GINT64_FORMAT " reset their password", user->id);
   respond_token (job->msg, ba_server_auth_issue_token (self->auth, user, now_ms (),
-                                                       BA_SERVER_TWO_FACTOR_ABSENT));
+                                                       two_factor_at_login (self, user)));
 
 out:
   job_resume (job);
@@ -1589,6 +1610,7 @@ ba_server_lifecycle_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->auth);
+  g_clear_object (&self->totp);
   g_clear_object (&self->mail_limiter);
   g_clear_object (&self->password_limiter);
   g_clear_pointer (&self->outbox_dir, g_free);
@@ -1676,7 +1698,7 @@ ba_server_lifecycle_handle (BaServerLifecycle        *self,
   if (g_str_equal (path, "/user/register"))
     handle_register (self, msg, base_url);
   else if (g_str_equal (path, "/user/v1/verify-email"))
-    handle_verify_email (self, msg);
+    handle_verify_email (self, msg, credential);
   else if (g_str_equal (path, "/user/v1/password-reset/request"))
     handle_reset_request (self, msg, base_url);
   else if (g_str_equal (path, "/user/v1/password-reset"))
@@ -1731,4 +1753,14 @@ ba_server_lifecycle_handle_odata (BaServerLifecycle        *self,
     }
 
   return FALSE;
+}
+
+void
+ba_server_lifecycle_set_totp (BaServerLifecycle *self,
+                              BaServerTotp      *totp)
+{
+  g_return_if_fail (BA_IS_SERVER_LIFECYCLE (self));
+  g_return_if_fail (totp == NULL || BA_IS_SERVER_TOTP (totp));
+
+  g_set_object (&self->totp, totp);
 }

@@ -11,6 +11,7 @@
 
 #include "ba-server-auth.h"
 #include "ba-server-store.h"
+#include "ba-server-totp.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,12 @@ BaServerLifecycle *ba_server_lifecycle_new          (BaServerStore       *store,
                                                      const char          *outbox_dir);
 
 /* Marks @user_id's email as verified (the demo users). */
+/* Tokens issued without a password (after a reset, or a verification link
+ * opened without a session) are partial for users with two-factor
+ * authentication on, as @totp says. */
+void               ba_server_lifecycle_set_totp      (BaServerLifecycle  *self,
+                                                      BaServerTotp       *totp);
+
 gboolean           ba_server_lifecycle_mark_verified (BaServerLifecycle  *self,
                                                       gint64              user_id,
                                                       GError            **error);

@@ -1518,6 +1518,7 @@ ba_server_new (const char  *data_dir,
   self->lifecycle = ba_server_lifecycle_new (self->store, self->auth, self->outbox_dir);
   self->web_login = ba_server_web_login_new (self->store, self->auth, self->login_limiter);
   self->totp = ba_server_totp_new (self->store, self->auth);
+  ba_server_lifecycle_set_totp (self->lifecycle, self->totp);
   {
     /* The web login page asks 2FA users for their code, like /login_. */
     const BaServerWebLoginTwoFactor two_factor = {

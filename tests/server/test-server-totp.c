@@ -15,6 +15,7 @@
 #include "api-key-test-util.h"
 #include "ba-jwt.h"
 #include "ba-otpauth.h"
+#include "ba-test-outbox.h"
 #include "ba-test-server.h"
 #include "ba-totp.h"
 
@@ -674,6 +675,50 @@ test_cascade (Fixture       *f,
   sqlite3_close (db);
 }
 
+/* A password reset is done from the mailbox alone: for a user with 2FA
+ * on, the token it gives must still ask for the code (section 3.1), or
+ * the mailbox would be enough to get past the second factor. */
+static void
+test_reset_stays_partial (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *email = ba_test_server_get_demo_email (f->server);
+  g_autofree char *outbox = g_build_filename (ba_test_server_get_data_dir (f->server), "outbox", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"email\":\"%s\"}", email);
+  g_autofree char *mail = NULL;
+  g_autofree char *reset_token = NULL;
+  g_autofree char *reset_json = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *code = NULL;
+
+  wait_for_fresh_step ();
+  enable_totp (f, 0);
+
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/password-reset/request",
+                                            NULL, "application/json", json, NULL, NULL, NULL),
+                    ==, 200);
+  mail = ba_test_outbox_wait (outbox, "password-reset", email, 1, 5000);
+  g_assert_nonnull (mail);
+  reset_token = ba_test_mail_get_token (mail);
+  g_assert_nonnull (reset_token);
+  reset_json = g_strdup_printf ("{\"token\":\"%s\",\"password\":\"a-new-password-42\"}",
+                                reset_token);
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/password-reset", NULL,
+                                            "application/json", reset_json, &token, NULL, NULL),
+                    ==, 200);
+
+  /* Partial: whoami refuses it, and the challenge turns it into a full one. */
+  g_assert_cmpint (two_factor_claim (token), ==, 1);
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/actor/v1/whoami", token,
+                                            NULL, NULL, NULL, NULL, NULL), ==, 401);
+  code = code_for_step (f, current_step () + 1);
+  g_assert_cmpuint (verify (f, token, code, &full), ==, 200);
+  g_assert_cmpint (two_factor_claim (full), ==, 0);
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/actor/v1/whoami", full,
+                                            NULL, NULL, NULL, NULL, NULL), ==, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -693,6 +738,7 @@ main (int   argc,
   ADD ("recovery-codes", test_recovery_codes);
   ADD ("disable", test_disable);
   ADD ("cascade", test_cascade);
+  ADD ("reset-stays-partial", test_reset_stays_partial);
 
 #undef ADD
 
