@@ -20,6 +20,7 @@ G_DEFINE_FINAL_TYPE (BaPasswordResetPage, ba_password_reset_page, ADW_TYPE_BIN)
 
 enum {
   SIGNAL_LOGGED_IN,
+  SIGNAL_NEEDS_CODE,
   SIGNAL_BACK,
   N_SIGNALS
 };
@@ -238,6 +239,17 @@ reset_done_cb (GObject      *object,
 
   set_busy (self, FALSE);
 
+  /* The password is set, but the account has two-factor authentication:
+   * the new session waits for the code, which the login page asks for. */
+  if (account == NULL && g_error_matches (error, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+      g_signal_emit (self, signals[SIGNAL_NEEDS_CODE], 0);
+      return;
+    }
+
   if (account == NULL)
     {
       g_debug ("Password reset failed: %s", error->message);
@@ -342,6 +354,14 @@ ba_password_reset_page_class_init (BaPasswordResetPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, BA_TYPE_ACCOUNT);
+  /* The new password is set, and the account asks for a two-factor code
+   * before it opens: log in again. */
+  signals[SIGNAL_NEEDS_CODE] =
+    g_signal_new ("needs-code",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
   signals[SIGNAL_BACK] =
     g_signal_new ("back",
                   G_TYPE_FROM_CLASS (klass),

@@ -308,6 +308,14 @@ password_reset_page_logged_in_cb (BaWindow            *self,
 }
 
 static void
+password_reset_page_needs_code_cb (BaWindow            *self,
+                                   BaPasswordResetPage *page)
+{
+  show_login_page (self);
+  ba_window_add_toast (self, _("Your new password is set. Log in with it and your two-factor code."));
+}
+
+static void
 lifecycle_page_back_cb (BaWindow  *self,
                         GtkWidget *page)
 {
@@ -548,6 +556,7 @@ ba_window_class_init (BaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaWindow, password_reset_page);
   gtk_widget_class_bind_template_callback (widget_class, sign_up_page_signed_up_cb);
   gtk_widget_class_bind_template_callback (widget_class, password_reset_page_logged_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, password_reset_page_needs_code_cb);
   gtk_widget_class_bind_template_callback (widget_class, lifecycle_page_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_page_logged_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_page_back_cb);

@@ -15,8 +15,10 @@
 #include "ba-client-test-utils.h"
 #include "ba-error.h"
 #include "ba-jwt.h"
+#include "ba-otpauth.h"
 #include "ba-test-outbox.h"
 #include "ba-test-server.h"
+#include "ba-totp.h"
 
 /* The account lifecycle through BaAccount and BaApiClient against a
  * spawned server, with the mails read from its outbox, the token from the
@@ -441,6 +443,71 @@ test_reset (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* With two-factor authentication on, a reset sets the password but the
+ * session it gives waits for the code: nothing is stored, and the app
+ * sends the user to log in (password, then code). */
+static void
+test_reset_two_factor (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaOtpauth) otpauth = NULL;
+  g_autofree char *login_json = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *verify_json = NULL;
+  g_autofree char *mail = NULL;
+  g_autofree char *link = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  GAsyncResult *result = NULL;
+
+  /* Turn 2FA on for demo, over HTTP as the app would. */
+  login_json = g_strdup_printf ("{\"username\":\"demo\",\"password\":\"%s\"}",
+                                ba_test_server_get_demo_password (f->server));
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/login_", NULL, "application/json",
+                                            login_json, &token, NULL, NULL), ==, 200);
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/auth/totp/setup", token, NULL, NULL,
+                                            &uri, NULL, NULL), ==, 200);
+  otpauth = ba_otpauth_parse (uri, &error);
+  g_assert_no_error (error);
+  code = ba_totp_generate (otpauth->algorithm, otpauth->secret, otpauth->secret_len,
+                           g_get_real_time () / G_USEC_PER_SEC, otpauth->period, otpauth->digits);
+  verify_json = g_strdup_printf ("{\"code\":\"%s\"}", code);
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/auth/totp/verify", token,
+                                            "application/json", verify_json, NULL, NULL, NULL),
+                    ==, 200);
+
+  ba_account_request_password_reset_async (ba_test_server_get_url (f->server), "demo@example.com",
+                                           NULL, ba_client_test_store_result, &result);
+  g_assert_true (ba_account_request_password_reset_finish (ba_client_test_wait (&result), &error));
+  g_clear_object (&result);
+  mail = ba_test_outbox_wait (f->outbox, "password-reset", "demo@example.com", 1, 5000);
+  g_assert_nonnull (mail);
+  link = ba_test_mail_get_link (mail);
+
+  ba_account_reset_password_async (ba_test_server_get_url (f->server), link, "brand new password",
+                                   f->store, f->vault, NULL, ba_client_test_store_result, &result);
+  account = ba_account_reset_password_finish (ba_client_test_wait (&result), &error);
+  g_clear_object (&result);
+  g_assert_null (account);
+  g_assert_error (error, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED);
+  g_clear_error (&error);
+
+  /* Nothing was kept: no account in the vault. */
+  ba_vault_list_accounts_async (f->vault, NULL, ba_client_test_store_result, &result);
+  accounts = ba_vault_list_accounts_finish (f->vault, ba_client_test_wait (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 0);
+
+  /* The new password is the one: a login with it asks for the code. */
+  account = login (f, "demo", "brand new password", &error);
+  g_assert_null (account);
+  g_assert_error (error, BA_ERROR, BA_ERROR_TWO_FACTOR_REQUIRED);
+}
+
 static void
 test_change_password (Fixture       *f,
                       gconstpointer  data)
@@ -790,6 +857,7 @@ main (int   argc,
   g_test_add_func ("/ba/account-lifecycle/parse", test_parse);
   ADD ("sign-up-and-verify", test_sign_up_and_verify);
   ADD ("reset", test_reset);
+  ADD ("reset-two-factor", test_reset_two_factor);
   ADD ("change-password", test_change_password);
   ADD ("set-password", test_set_password);
   ADD ("profile", test_profile);
