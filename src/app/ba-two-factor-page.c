@@ -649,6 +649,39 @@ new_row_button (const char *label,
   return GTK_BUTTON (button);
 }
 
+/* Authenticator apps that read the standard otpauth:// QR code this page
+ * shows (SHA-1, 6 digits, 30 seconds), so nobody has to guess. */
+static GtkWidget *
+new_authenticator_apps_row (void)
+{
+  static const struct {
+    const char *name;
+    const char *platforms;
+  } apps[] = {
+    { "Google Authenticator", N_("Android and iOS") },
+    { "Microsoft Authenticator", N_("Android and iOS") },
+    { "Authy", N_("Android and iOS") },
+    { "1Password", N_("Every platform") },
+    { "FreeOTP", N_("Android and iOS, free software") },
+    { "Aegis", N_("Android, free software") },
+    { "Authenticator", N_("GNOME, on Flathub") },
+  };
+  GtkWidget *expander = adw_expander_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), _("Authenticator Apps"));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), _("Apps known to read this QR code"));
+  for (guint i = 0; i < G_N_ELEMENTS (apps); i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), apps[i].name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(apps[i].platforms));
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
+    }
+
+  return expander;
+}
+
 static void
 ba_two_factor_page_init (BaTwoFactorPage *self)
 {
@@ -695,7 +728,7 @@ ba_two_factor_page_init (BaTwoFactorPage *self)
   gtk_box_append (GTK_BOX (box), self->setup_box);
 
   group = new_group (_("1. Scan the QR Code"),
-                     _("Use Google Authenticator, Authy, 1Password or any other app for time-based codes (TOTP)."));
+                     _("Use any authenticator app for time-based codes (TOTP)."));
   self->qr_picture = GTK_PICTURE (gtk_picture_new ());
   gtk_picture_set_can_shrink (self->qr_picture, FALSE);
   gtk_widget_set_halign (GTK_WIDGET (self->qr_picture), GTK_ALIGN_CENTER);
@@ -707,6 +740,12 @@ ba_two_factor_page_init (BaTwoFactorPage *self)
                                   _("Scan it with your authenticator app, or type the setup key shown below it instead."),
                                   -1);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->qr_picture));
+  gtk_box_append (GTK_BOX (self->setup_box), group);
+
+  /* Its own group: a group shows rows above other widgets, and the list
+   * belongs under the QR code. */
+  group = adw_preferences_group_new ();
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), new_authenticator_apps_row ());
   gtk_box_append (GTK_BOX (self->setup_box), group);
 
   group = new_group (_("Or Enter the Setup Key"),

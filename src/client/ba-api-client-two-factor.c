@@ -40,7 +40,7 @@ typedef enum
 /* The error for a non-2xx answer to @call. */
 static GError *
 answer_error (BaApiResponse *answer,
-              Call         call)
+              Call           call)
 {
   g_autofree char *message = NULL;
 
@@ -85,7 +85,7 @@ body_text (BaApiResponse *answer)
 
 static char *
 parse_token (BaApiResponse  *answer,
-             GError      **error)
+             GError        **error)
 {
   g_autoptr(BaSecretString) token = body_text (answer);
 
@@ -103,7 +103,7 @@ parse_token (BaApiResponse  *answer,
 
 static char *
 parse_setup (BaApiResponse  *answer,
-             GError      **error)
+             GError        **error)
 {
   g_autoptr(BaSecretString) uri = body_text (answer);
   g_autoptr(BaOtpauth) otpauth = NULL;
@@ -123,7 +123,7 @@ parse_setup (BaApiResponse  *answer,
 
 static char **
 parse_recovery_codes (BaApiResponse  *answer,
-                      GError      **error)
+                      GError        **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   GPtrArray *codes;
@@ -180,9 +180,9 @@ invalid:
 
 static gboolean
 parse_count (BaApiResponse  *answer,
-             guint        *out_total,
-             guint        *out_unused,
-             GError      **error)
+             guint          *out_total,
+             guint          *out_unused,
+             GError        **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
