@@ -767,6 +767,8 @@ test_delete (Fixture       *f,
   g_autofree char *stale = NULL;
   g_autofree char *body = NULL;
   g_autofree char *reset_mail = NULL;
+  g_autofree char *insert = NULL;
+  gint64 organization;
 
   jane_key = test_create_api_key (f->server, jane->token, "jane's key", "null", "null");
   sam_key = test_create_api_key (f->server, sam->token, "sam's key", "null", "null");
@@ -776,6 +778,25 @@ test_delete (Fixture       *f,
   g_assert_nonnull (reset_mail);
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM user_token WHERE user = ?", jane->user_id), ==, 2);
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM api_key WHERE is_of__actor = ?", jane->actor_id), ==, 1);
+
+  /* Jane's own organization (made at sign-up) gets a fleet with a device,
+   * and a two-factor setup is pending: all of it must go with her. */
+  organization = db_count (f, "SELECT organization.id FROM organization"
+                              " JOIN organization_membership ON is_member_of__organization = organization.id"
+                              " WHERE user = ?", jane->user_id);
+  g_assert_cmpint (organization, >, 0);
+  insert = g_strdup_printf ("INSERT INTO application (app_name, slug, organization, uuid, created_at)"
+                            " VALUES ('jane-fleet', 'jane/jane-fleet', %" G_GINT64_FORMAT ","
+                            " 'jane-fleet-uuid', '2026-12-04T00:00:00.000Z');"
+                            "INSERT INTO device (uuid, device_name, belongs_to__application, is_online, created_at)"
+                            " SELECT 'jane-device-uuid', 'jane-pi', id, 1, '2026-12-04T00:00:00.000Z'"
+                            " FROM application WHERE slug = 'jane/jane-fleet';", organization);
+  db_exec (f, insert);
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/auth/totp/setup", jane->token,
+                                            NULL, NULL, NULL, NULL, NULL), ==, 200);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM device JOIN application ON application.id = belongs_to__application"
+                                " WHERE organization = ?", organization), ==, 1);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM totp WHERE user = ?", jane->user_id), ==, 1);
 
   /* Someone else's account, a named key, no key, not fresh, an API key,
    * no credential: all refused, nothing deleted. */
@@ -818,6 +839,11 @@ test_delete (Fixture       *f,
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM api_key WHERE is_of__actor = ?", jane->actor_id), ==, 0);
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM user_token WHERE user = ?", jane->user_id), ==, 0);
   g_assert_cmpint (db_count (f, "SELECT count(*) FROM user_profile WHERE id = ?", jane->user_id), ==, 0);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM organization WHERE id = ?", organization), ==, 0);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM organization_membership WHERE user = ?", jane->user_id), ==, 0);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM application WHERE organization = ?", organization), ==, 0);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM device WHERE uuid = 'jane-device-uuid' AND ?1 = ?1", 0), ==, 0);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM totp WHERE user = ?", jane->user_id), ==, 0);
   /* The foreign keys hold everywhere. */
   g_assert_cmpint (db_rows (f, "PRAGMA foreign_key_check"), ==, 0);
 
