@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "ba-account-details-private.h"
+#include "ba-account-fleets.h"
 #include "ba-account-lifecycle.h"
 #include "ba-account-page-private.h"
 #include "ba-account-private.h"
@@ -625,6 +626,72 @@ test_cached_offline (void)
   ba_app_test_close_window (window);
 }
 
+/* The delete dialog names the fleets of the user's own organization, with
+ * their devices, and none of an organization the user only shares. */
+static void
+open_delete_dialog_as (BaWindow     *window,
+                       BaTestServer *server,
+                       const char   *username,
+                       guint         n_fleets)
+{
+  BaAccountDetails *details;
+
+  if (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0)
+    log_out (window);
+  ba_app_test_fill_in (window->login_page, ba_test_server_get_url (server), username,
+                       ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_cmpstr (ba_account_get_username (window->account), ==, username);
+
+  details = wait_for_details (window);
+  BA_APP_TEST_WAIT_UNTIL (g_list_model_get_n_items (ba_account_get_fleets (window->account)) == n_fleets);
+  ba_app_test_press (GTK_WIDGET (details->delete_button));
+  BA_APP_TEST_WAIT_UNTIL (details->delete_dialog != NULL);
+}
+
+static void
+close_delete_dialog (BaWindow *window)
+{
+  BaAccountDetails *details = window->account_page->account_details;
+
+  ba_app_test_press (button (details->delete_dialog, "_Cancel"));
+  BA_APP_TEST_WAIT_UNTIL (details->delete_dialog == NULL);
+}
+
+static void
+test_delete_names_fleets (void)
+{
+  g_autoptr(GError) error = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  const char *body;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+  window = ba_app_test_open_window ();
+
+  /* emeka's own organization has weather-stations with four devices. */
+  open_delete_dialog_as (window, server, "emeka", 1);
+  body = adw_message_dialog_get_body (window->account_page->account_details->delete_dialog);
+  g_assert_nonnull (strstr (body, "these fleets with all their devices"));
+  g_assert_nonnull (strstr (body, "• weather-stations, with 4 devices"));
+  close_delete_dialog (window);
+
+  /* demo administers Acme with amara and is a member of weather-stations:
+   * five fleets it reaches, none that goes with its account. */
+  open_delete_dialog_as (window, server, "demo", 5);
+  body = adw_message_dialog_get_body (window->account_page->account_details->delete_dialog);
+  g_assert_null (strstr (body, "•"));
+  g_assert_null (strstr (body, "weather-stations"));
+  g_assert_null (strstr (body, "greenhouse-sensors"));
+  g_assert_nonnull (strstr (body, "fleets and their devices"));
+  close_delete_dialog (window);
+
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -640,6 +707,7 @@ main (int   argc,
   g_test_add_func ("/ba/lifecycle/details-not-supported", test_details_not_supported);
   g_test_add_func ("/ba/lifecycle/password-not-supported", test_password_not_supported);
   g_test_add_func ("/ba/lifecycle/cached-offline", test_cached_offline);
+  g_test_add_func ("/ba/lifecycle/delete-names-fleets", test_delete_names_fleets);
 
   ret = g_test_run ();
 
