@@ -659,6 +659,28 @@ close_delete_dialog (BaWindow *window)
   BA_APP_TEST_WAIT_UNTIL (details->delete_dialog == NULL);
 }
 
+/* A second fleet in emeka's own organization, with one device, written
+ * into the server's database as the server tests do. */
+static void
+add_rain_gauges (BaTestServer *server)
+{
+  g_autofree char *path = g_build_filename (ba_test_server_get_data_dir (server), "server.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO application (app_name, slug, organization, uuid, created_at)"
+                                 " SELECT 'rain-gauges', 'emeka/rain-gauges', id, 'rain-gauges-uuid',"
+                                 " '2026-12-04T00:00:00.000Z' FROM organization WHERE handle = 'emeka';"
+                                 "INSERT INTO device (uuid, device_name, belongs_to__application, is_online, created_at)"
+                                 " SELECT 'rain-01-uuid', 'rain-01', id, 1, '2026-12-04T00:00:00.000Z'"
+                                 " FROM application WHERE slug = 'emeka/rain-gauges';",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+}
+
 static void
 test_delete_names_fleets (void)
 {
@@ -671,11 +693,13 @@ test_delete_names_fleets (void)
   g_assert_no_error (error);
   window = ba_app_test_open_window ();
 
-  /* emeka's own organization has weather-stations with four devices. */
-  open_delete_dialog_as (window, server, "emeka", 1);
+  /* emeka's own organization has weather-stations with four devices, and
+   * rain-gauges with one. */
+  add_rain_gauges (server);
+  open_delete_dialog_as (window, server, "emeka", 2);
   body = adw_message_dialog_get_body (window->account_page->account_details->delete_dialog);
   g_assert_nonnull (strstr (body, "these fleets with all their devices"));
-  g_assert_nonnull (strstr (body, "• weather-stations, with 4 devices"));
+  g_assert_nonnull (strstr (body, "\n\n• rain-gauges, with 1 device\n• weather-stations, with 4 devices\n\n"));
   close_delete_dialog (window);
 
   /* demo administers Acme with amara and is a member of weather-stations:
