@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "ba-account-details-private.h"
+#include "ba-account-fleets.h"
 #include "ba-error.h"
 #include "ba-password-form.h"
 #include "ba-window.h"
@@ -493,6 +494,41 @@ delete_password_changed_cb (AdwMessageDialog *dialog,
                                            *gtk_editable_get_text (editable) != '\0');
 }
 
+/* The fleets that go with the account, one line each with their device
+ * count, or NULL when there are none (or the list is not loaded yet).
+ * Those are the fleets of the user's own organization, whose handle is
+ * the username (account-api.md section 12). The client data does not say
+ * whether the user is the only administrator of another organization, so
+ * fleets of shared organizations are not named. */
+static char *
+describe_lost_fleets (BaAccount *account)
+{
+  GListModel *fleets = ba_account_get_fleets (account);
+  const char *username = ba_account_get_username (account);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (fleets);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BaFleet) fleet = g_list_model_get_item (fleets, i);
+      const char *handle = ba_fleet_get_organization_handle (fleet);
+      guint devices = ba_fleet_get_device_count (fleet);
+
+      if (handle == NULL || username == NULL || g_ascii_strcasecmp (handle, username) != 0)
+        continue;
+
+      if (lines->len > 0)
+        g_string_append_c (lines, '\n');
+      /* Translators: a line in the list of fleets that an account deletion
+       * takes with it; %s is the fleet's name, %u its number of devices. */
+      g_string_append_printf (lines, g_dngettext (GETTEXT_PACKAGE, "• %s, with %u device",
+                                                  "• %s, with %u devices", devices),
+                              ba_fleet_get_name (fleet), devices);
+    }
+
+  return lines->len > 0 ? g_string_free (g_steal_pointer (&lines), FALSE) : NULL;
+}
+
 static void
 delete_cb (BaAccountDetails *self)
 {
@@ -520,9 +556,17 @@ delete_cb (BaAccountDetails *self)
       GtkWidget *group = adw_preferences_group_new ();
       GtkWidget *row = adw_password_entry_row_new ();
 
-      /* Translators: the first %s is a username, the second a server's host name. */
-      body = g_strdup_printf (_("The account %s on %s will be deleted for good, with everything it owns: its organization, fleets and their devices, API keys, memberships and two-factor settings. This cannot be undone.\n\nEnter your password to confirm."),
-                              ba_account_get_username (self->account), host);
+      g_autofree char *lost_fleets = describe_lost_fleets (self->account);
+
+      if (lost_fleets != NULL)
+        /* Translators: the first %s is a username, the second a server's host
+         * name, the third a list of fleets, one per line. */
+        body = g_strdup_printf (_("The account %s on %s will be deleted for good, with everything it owns: its organization, API keys, memberships and two-factor settings, and these fleets with all their devices:\n\n%s\n\nThis cannot be undone. Enter your password to confirm."),
+                                ba_account_get_username (self->account), host, lost_fleets);
+      else
+        /* Translators: the first %s is a username, the second a server's host name. */
+        body = g_strdup_printf (_("The account %s on %s will be deleted for good, with everything it owns: its organization, fleets and their devices, API keys, memberships and two-factor settings. This cannot be undone.\n\nEnter your password to confirm."),
+                                ba_account_get_username (self->account), host);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Password"));
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
       adw_message_dialog_set_extra_child (dialog, group);

@@ -30,6 +30,7 @@ struct _BaAccountSwitcher
 
   AdwMessageDialog *logout_dialog;  /* weak, while it is open */
   guint             loaded : 1;     /* the list has been read at least once */
+  guint             for_login : 1;  /* the login page's variant */
 };
 
 G_END_DECLS

@@ -71,6 +71,18 @@ dup_host (const char *url)
 static void logout_clicked_cb (GtkButton         *button,
                                BaAccountSwitcher *self);
 
+/* Hidden without a vault; on the login page also without saved accounts. */
+static void
+update_visible (BaAccountSwitcher *self)
+{
+  gboolean visible = self->vault != NULL && self->secret_store != NULL;
+
+  if (self->for_login)
+    visible = visible && self->accounts != NULL && self->accounts->len > 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self), visible);
+}
+
 static void
 rebuild (BaAccountSwitcher *self)
 {
@@ -98,6 +110,7 @@ rebuild (BaAccountSwitcher *self)
 
           gtk_widget_set_tooltip_text (check, _("Current Account"));
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), self->for_login);
         }
       else
         {
@@ -122,6 +135,7 @@ rebuild (BaAccountSwitcher *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->list_box),
                           self->accounts != NULL && self->accounts->len > 0);
+  update_visible (self);
 }
 
 static void
@@ -170,7 +184,8 @@ row_activated_cb (BaAccountSwitcher *self,
 {
   const char *id = g_object_get_data (G_OBJECT (row), "account-id");
 
-  if (id == NULL || g_strcmp0 (id, self->current_id) == 0)
+  /* From the login page, the current account is one to go back to. */
+  if (id == NULL || (g_strcmp0 (id, self->current_id) == 0 && !self->for_login))
     return;
 
   gtk_popover_popdown (self->popover);
@@ -397,8 +412,19 @@ ba_account_switcher_set_storage (BaAccountSwitcher *self,
 
   g_set_object (&self->secret_store, secret_store);
   g_set_object (&self->vault, vault);
-  gtk_widget_set_visible (GTK_WIDGET (self), vault != NULL && secret_store != NULL);
+  update_visible (self);
   ba_account_switcher_reload (self);
+}
+
+void
+ba_account_switcher_set_for_login (BaAccountSwitcher *self,
+                                   gboolean           for_login)
+{
+  g_return_if_fail (BA_IS_ACCOUNT_SWITCHER (self));
+
+  self->for_login = !!for_login;
+  gtk_widget_set_visible (GTK_WIDGET (self->add_button), !self->for_login);
+  update_visible (self);
 }
 
 void

@@ -32,4 +32,10 @@ void ba_account_switcher_set_current (BaAccountSwitcher *self,
                                       const char        *account_id);
 void ba_account_switcher_reload      (BaAccountSwitcher *self);
 
+/* The login page's variant: no Add Account (the login page is where it
+ * leads), the current account's row switches back to it too, and the
+ * switcher shows only while there are saved accounts. */
+void ba_account_switcher_set_for_login (BaAccountSwitcher *self,
+                                        gboolean           for_login);
+
 G_END_DECLS

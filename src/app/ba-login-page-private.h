@@ -25,6 +25,7 @@ struct _BaLoginPage
   AdwBin               parent_instance;
 
   /* Template widgets */
+  AdwHeaderBar        *header_bar;    /* the window adds an account switcher */
   GtkButton           *back_button;
   GtkImage            *app_icon;
   GtkRevealer         *keyring_revealer;

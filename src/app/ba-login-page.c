@@ -514,6 +514,7 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   g_type_ensure (BA_TYPE_LOGIN_EXTRAS);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-login-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, header_bar);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, app_icon);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, keyring_revealer);

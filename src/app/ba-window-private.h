@@ -34,6 +34,7 @@ struct _BaWindow
   BaSignUpPage         *sign_up_page;
   BaPasswordResetPage  *password_reset_page;
   BaAccountSwitcher    *account_switcher; /* in the account page's header */
+  BaAccountSwitcher    *login_switcher;   /* in the login page's header */
 
   /* Owned references */
   GSettings            *settings;

@@ -12,6 +12,7 @@
 #include "ba-window-private.h"
 
 #include "ba-account-page-private.h"
+#include "ba-login-page-private.h"
 
 #include "ba-error.h"
 
@@ -32,6 +33,9 @@ G_DEFINE_FINAL_TYPE (BaWindow, ba_window, ADW_TYPE_APPLICATION_WINDOW)
 static void
 show_login_page (BaWindow *self)
 {
+  /* The saved accounts, read afresh, stay within reach from here. */
+  ba_account_switcher_set_current (self->login_switcher,
+                                   self->account != NULL ? ba_account_get_id (self->account) : NULL);
   gtk_stack_set_visible_child_name (self->stack, "login");
   ba_login_page_focus (self->login_page);
 }
@@ -180,6 +184,7 @@ vault_open_cb (GObject      *object,
   self->vault = g_steal_pointer (&vault);
   ba_login_page_set_storage (self->login_page, self->secret_store, self->vault);
   ba_account_switcher_set_storage (self->account_switcher, self->secret_store, self->vault);
+  ba_account_switcher_set_storage (self->login_switcher, self->secret_store, self->vault);
 
   ba_account_restore_async (self->secret_store,
                             self->vault,
@@ -434,6 +439,13 @@ switch_account_cb (BaWindow          *self,
   if (self->vault == NULL)
     return;
 
+  /* The login page's switcher offers the account it came from, too. */
+  if (self->account != NULL && g_strcmp0 (account_id, ba_account_get_id (self->account)) == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "account");
+      return;
+    }
+
   /* Answers about the account being left are ignored from here on. */
   self->revalidating = FALSE;
   ba_vault_touch_account_async (self->vault, account_id, g_get_real_time () / G_USEC_PER_SEC,
@@ -576,6 +588,14 @@ ba_window_init (BaWindow *self)
   g_signal_connect_object (self->account_switcher, "add-account",
                            G_CALLBACK (add_account_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account_switcher, "account-removed",
+                           G_CALLBACK (account_removed_cb), self, G_CONNECT_SWAPPED);
+
+  self->login_switcher = g_object_new (BA_TYPE_ACCOUNT_SWITCHER, NULL);
+  ba_account_switcher_set_for_login (self->login_switcher, TRUE);
+  adw_header_bar_pack_start (self->login_page->header_bar, GTK_WIDGET (self->login_switcher));
+  g_signal_connect_object (self->login_switcher, "switch-account",
+                           G_CALLBACK (switch_account_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->login_switcher, "account-removed",
                            G_CALLBACK (account_removed_cb), self, G_CONNECT_SWAPPED);
 
 #if DEVELOPMENT_BUILD

@@ -79,6 +79,12 @@ main (int   argc,
   BaWindow *window;
   char *tmpdir;
 
+  /* The file keyring, as the other screenshot tools use: a desktop
+   * keyring daemon under Xvfb would prompt for a password. */
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "screenshot", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("BA_SERVER_PATH", BA_SCREENSHOT_SERVER_PATH, FALSE);
   tmpdir = ba_app_test_init (&argc, &argv, NULL);
   if (argc < 2)

@@ -7,8 +7,8 @@
  * Takes the screenshots in data/screenshots/: starts a demo server, opens
  * the window, logs in through the form, and renders the window itself to
  * PNG files (login.png and account.png, plus login-error.png,
- * browser-login.png, token-login.png, logout-dialog.png and offline.png
- * for review). Not a test; run it under
+ * browser-login.png, token-login.png, login-add-account.png,
+ * logout-dialog.png and offline.png for review). Not a test; run it under
  * a display:
  *
  *   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
@@ -286,6 +286,21 @@ main (int   argc,
     gtk_window_destroy (GTK_WINDOW (members->dialog));
     ba_app_test_press (GTK_WIDGET (members->back_button));
     adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+    settle ();
+  }
+
+  /* Add Account: the login page with the way back and the saved
+   * accounts in its header (login-add-account.png). */
+  {
+    g_autofree char *add_account_path = g_build_filename (output_dir, "login-add-account.png", NULL);
+
+    g_signal_emit_by_name (window->account_switcher, "add-account");
+    BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0 &&
+                            gtk_widget_get_visible (GTK_WIDGET (window->login_switcher)));
+    settle ();
+    save_window (GTK_WIDGET (window), add_account_path);
+    ba_app_test_press (GTK_WIDGET (window->login_page->back_button));
+    BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
     settle ();
   }
 

@@ -6,7 +6,7 @@
  *
  * Several accounts (issue 7): the same user on two spawned servers, added
  * and switched through the account switcher in the header, each logged
- * out on its own.
+ * out on its own; the same from the login page's switcher.
  */
 
 #define G_LOG_DOMAIN "test-account-switcher"
@@ -157,6 +157,89 @@ test_two_accounts (void)
   ba_app_test_close_window (window);
 }
 
+static void
+add_account (BaWindow *window)
+{
+  gtk_menu_button_popup (window->account_switcher->menu_button);
+  ba_app_test_press (GTK_WIDGET (window->account_switcher->add_button));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+}
+
+static void
+log_out_current (BaWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->account_page), "account.logout", NULL));
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (window->account_page->logout_dialog), "_Log Out")));
+}
+
+/* The login page has the saved accounts in its header too, so Add Account
+ * is no dead end: back to the other account, or to the one it came from. */
+static void
+test_from_login_page (void)
+{
+  BaAccountSwitcher *switcher;
+  BaWindow *window;
+  BaAccount *account;
+  g_autofree char *id_one = NULL;
+  g_autofree char *id_two = NULL;
+
+  window = ba_app_test_open_window ();
+  switcher = window->login_switcher;
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+
+  /* Nothing saved: nothing to offer. */
+  BA_APP_TEST_WAIT_UNTIL (switcher->loaded);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (switcher)));
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (switcher), GTK_WIDGET (window->login_page)));
+
+  log_in (window, one);
+  id_one = g_strdup (ba_account_get_id (window->account));
+  add_account (window);
+  log_in (window, two);
+  id_two = g_strdup (ba_account_get_id (window->account));
+
+  /* Add Account again: both accounts are on the login page, the current
+   * one checked; it has no Add Account of its own. */
+  add_account (window);
+  BA_APP_TEST_WAIT_UNTIL (n_rows (switcher) == 2 && g_strcmp0 (switcher->current_id, id_two) == 0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (switcher)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (switcher->menu_button)));
+  gtk_menu_button_popup (switcher->menu_button);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (switcher->add_button)));
+  g_assert_true (gtk_list_box_row_get_activatable (row_for (switcher, id_one)));
+
+  /* Switch to the first account from the login page. */
+  g_signal_emit_by_name (switcher->list_box, "row-activated", row_for (switcher, id_one));
+  BA_APP_TEST_WAIT_UNTIL (window->account != NULL &&
+                          g_strcmp0 (ba_account_get_id (window->account), id_one) == 0 &&
+                          g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_cmpstr (ba_account_get_server_url (window->account), ==, ba_test_server_get_url (one));
+  BA_APP_TEST_WAIT_UNTIL (ba_account_get_state (window->account) == BA_ACCOUNT_STATE_ONLINE);
+  g_assert_cmpstr (window->account_switcher->current_id, ==, id_one);
+
+  /* And back to the account the login page came from, as it was. */
+  account = window->account;
+  add_account (window);
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (switcher->current_id, id_one) == 0 && n_rows (switcher) == 2 &&
+                          gtk_list_box_row_get_activatable (row_for (switcher, id_one)));
+  gtk_menu_button_popup (switcher->menu_button);
+  g_signal_emit_by_name (switcher->list_box, "row-activated", row_for (switcher, id_one));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  g_assert_true (window->account == account);
+
+  /* Both out: the login page has nothing to offer again. */
+  log_out_current (window);
+  BA_APP_TEST_WAIT_UNTIL (window->account != NULL &&
+                          g_strcmp0 (ba_account_get_id (window->account), id_two) == 0 &&
+                          g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  log_out_current (window);
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
+  BA_APP_TEST_WAIT_UNTIL (n_rows (switcher) == 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (switcher)));
+
+  ba_app_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +256,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ba/account-switcher/two-accounts", test_two_accounts);
+  g_test_add_func ("/ba/account-switcher/from-login-page", test_from_login_page);
 
   ret = g_test_run ();
 

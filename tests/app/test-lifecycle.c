@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "ba-account-details-private.h"
+#include "ba-account-fleets.h"
 #include "ba-account-lifecycle.h"
 #include "ba-account-page-private.h"
 #include "ba-account-private.h"
@@ -625,6 +626,96 @@ test_cached_offline (void)
   ba_app_test_close_window (window);
 }
 
+/* The delete dialog names the fleets of the user's own organization, with
+ * their devices, and none of an organization the user only shares. */
+static void
+open_delete_dialog_as (BaWindow     *window,
+                       BaTestServer *server,
+                       const char   *username,
+                       guint         n_fleets)
+{
+  BaAccountDetails *details;
+
+  if (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0)
+    log_out (window);
+  ba_app_test_fill_in (window->login_page, ba_test_server_get_url (server), username,
+                       ba_test_server_get_demo_password (server));
+  ba_app_test_press (GTK_WIDGET (window->login_page->login_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_cmpstr (ba_account_get_username (window->account), ==, username);
+
+  details = wait_for_details (window);
+  BA_APP_TEST_WAIT_UNTIL (g_list_model_get_n_items (ba_account_get_fleets (window->account)) == n_fleets);
+  ba_app_test_press (GTK_WIDGET (details->delete_button));
+  BA_APP_TEST_WAIT_UNTIL (details->delete_dialog != NULL);
+}
+
+static void
+close_delete_dialog (BaWindow *window)
+{
+  BaAccountDetails *details = window->account_page->account_details;
+
+  ba_app_test_press (button (details->delete_dialog, "_Cancel"));
+  BA_APP_TEST_WAIT_UNTIL (details->delete_dialog == NULL);
+}
+
+/* A second fleet in emeka's own organization, with one device, written
+ * into the server's database as the server tests do. */
+static void
+add_rain_gauges (BaTestServer *server)
+{
+  g_autofree char *path = g_build_filename (ba_test_server_get_data_dir (server), "server.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO application (app_name, slug, organization, uuid, created_at)"
+                                 " SELECT 'rain-gauges', 'emeka/rain-gauges', id, 'rain-gauges-uuid',"
+                                 " '2026-12-04T00:00:00.000Z' FROM organization WHERE handle = 'emeka';"
+                                 "INSERT INTO device (uuid, device_name, belongs_to__application, is_online, created_at)"
+                                 " SELECT 'rain-01-uuid', 'rain-01', id, 1, '2026-12-04T00:00:00.000Z'"
+                                 " FROM application WHERE slug = 'emeka/rain-gauges';",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+}
+
+static void
+test_delete_names_fleets (void)
+{
+  g_autoptr(GError) error = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  const char *body;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+  window = ba_app_test_open_window ();
+
+  /* emeka's own organization has weather-stations with four devices, and
+   * rain-gauges with one. */
+  add_rain_gauges (server);
+  open_delete_dialog_as (window, server, "emeka", 2);
+  body = adw_message_dialog_get_body (window->account_page->account_details->delete_dialog);
+  g_assert_nonnull (strstr (body, "these fleets with all their devices"));
+  g_assert_nonnull (strstr (body, "\n\n• rain-gauges, with 1 device\n• weather-stations, with 4 devices\n\n"));
+  close_delete_dialog (window);
+
+  /* demo administers Acme with amara and is a member of weather-stations:
+   * five fleets it reaches, none that goes with its account. */
+  open_delete_dialog_as (window, server, "demo", 5);
+  body = adw_message_dialog_get_body (window->account_page->account_details->delete_dialog);
+  g_assert_null (strstr (body, "•"));
+  g_assert_null (strstr (body, "weather-stations"));
+  g_assert_null (strstr (body, "greenhouse-sensors"));
+  g_assert_nonnull (strstr (body, "fleets and their devices"));
+  close_delete_dialog (window);
+
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -640,6 +731,7 @@ main (int   argc,
   g_test_add_func ("/ba/lifecycle/details-not-supported", test_details_not_supported);
   g_test_add_func ("/ba/lifecycle/password-not-supported", test_password_not_supported);
   g_test_add_func ("/ba/lifecycle/cached-offline", test_cached_offline);
+  g_test_add_func ("/ba/lifecycle/delete-names-fleets", test_delete_names_fleets);
 
   ret = g_test_run ();
 

@@ -862,6 +862,29 @@ test_delete (Fixture       *f,
   g_assert_cmpuint (sign_up (f, "jane@example.com", "jane", PASSWORD, &body), ==, 200);
 }
 
+/* Every seeded demo user, the fleets' ones too, starts verified, so none
+ * of them sees the "verify your email" notice; a new sign-up does not. */
+static void
+test_demo_users_verified (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const char * const usernames[] = { "demo", "amara", "bruno", "chen", "dana", "emeka" };
+  g_autoptr(TestUser) jane = sign_up_user (f, "jane@example.com", NULL);
+  g_autoptr(JsonObject) jane_profile = get_profile (f, jane);
+
+  for (guint i = 0; i < G_N_ELEMENTS (usernames); i++)
+    {
+      g_autoptr(TestUser) user = test_user_login (f->server, usernames[i],
+                                                  ba_test_server_get_demo_password (f->server));
+      g_autoptr(JsonObject) profile = get_profile (f, user);
+
+      g_test_message ("%s", usernames[i]);
+      g_assert_true (json_object_get_boolean_member (profile, "is_verified"));
+    }
+
+  g_assert_false (json_object_get_boolean_member (jane_profile, "is_verified"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -880,6 +903,7 @@ main (int   argc,
   ADD ("/ba/server/lifecycle/set-password", test_set_password);
   ADD ("/ba/server/lifecycle/profile", test_profile);
   ADD ("/ba/server/lifecycle/delete", test_delete);
+  ADD ("/ba/server/lifecycle/demo-users-verified", test_demo_users_verified);
 
 #undef ADD
 
