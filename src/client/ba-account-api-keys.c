@@ -134,18 +134,22 @@ check_logged_in (BaAccount *self,
 
 /* Sync */
 
+/* The last step of a sync or an update: TRUE, or the cache write's
+ * error (the model is already updated). */
 static void
-sync_saved_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+cached_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
-  if (!ba_vault_replace_api_keys_finish (BA_VAULT (object), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (g_task_get_source_tag (task) == ba_account_sync_api_keys_async)
+    ba_vault_replace_api_keys_finish (BA_VAULT (object), result, &error);
   else
-    g_task_return_boolean (task, TRUE);
+    ba_vault_save_api_key_finish (BA_VAULT (object), result, &error);
+
+  ba_account_task_return_boolean (task, error);
 }
 
 static void
@@ -184,7 +188,7 @@ sync_listed_cb (GObject      *object,
     g_ptr_array_add (keys, g_list_model_get_item (model, i));
 
   ba_vault_replace_api_keys_async (vault, ba_account_get_id (self), keys, NULL,
-                                   sync_saved_cb, g_object_ref (task));
+                                   cached_cb, g_object_ref (task));
 }
 
 void
@@ -404,20 +408,6 @@ update_data_free (UpdateData *data)
 }
 
 static void
-update_saved_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ba_vault_save_api_key_finish (BA_VAULT (object), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
 update_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -476,7 +466,7 @@ update_cb (GObject      *object,
     }
 
   ba_vault_save_api_key_async (vault, ba_account_get_id (self), key, NULL,
-                               update_saved_cb, g_object_ref (task));
+                               cached_cb, g_object_ref (task));
 }
 
 void
@@ -559,17 +549,6 @@ fails_every_key (const GError *error)
 }
 
 static void
-revoke_return (GTask *task)
-{
-  RevokeData *data = g_task_get_task_data (task);
-
-  if (data->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&data->error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
 revoke_saved_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -581,7 +560,7 @@ revoke_saved_cb (GObject      *object,
   if (!ba_vault_delete_api_keys_finish (BA_VAULT (object), result, &error) && data->error == NULL)
     data->error = g_steal_pointer (&error);
 
-  revoke_return (task);
+  ba_account_task_return_boolean (task, g_steal_pointer (&data->error));
 }
 
 static void revoke_next (GTask *task);
@@ -645,7 +624,7 @@ revoke_next (GTask *task)
 
   if (vault == NULL || data->revoked->len == 0)
     {
-      revoke_return (task);
+      ba_account_task_return_boolean (task, g_steal_pointer (&data->error));
       return;
     }
 

@@ -66,6 +66,9 @@ gboolean   ba_account_check_task             (BaAccount            *self,
 void       ba_account_mark_online            (BaAccount            *self);
 /* BA_ERROR_OFFLINE or BA_ERROR_TIMEOUT: the server could not be reached. */
 gboolean   ba_account_error_is_unreachable   (const GError         *error);
+/* Ends @task with TRUE, or with @error (taken) when it is not NULL. */
+void       ba_account_task_return_boolean    (GTask                *task,
+                                              GError               *error);
 /* Records what a failed request says about the account: OFFLINE when the
  * server is unreachable, LOGGED_OUT after BA_ERROR_NOT_LOGGED_IN. */
 void       ba_account_note_request_error     (BaAccount            *self,

@@ -299,6 +299,16 @@ ba_account_error_is_unreachable (const GError *error)
          g_error_matches (error, BA_ERROR, BA_ERROR_TIMEOUT);
 }
 
+void
+ba_account_task_return_boolean (GTask  *task,
+                                GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 /* Records what a failed request says about the account: gone offline, or
  * the session is over. The error itself goes back to the caller. */
 void
@@ -1189,14 +1199,12 @@ revalidate_saved_cb (GObject      *object,
                      gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   /* The account is online either way; a cache write failure is reported
    * so the app can say so, and nothing earlier was lost. */
-  if (!ba_vault_save_account_finish (BA_VAULT (object), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+  ba_vault_save_account_finish (BA_VAULT (object), result, &error);
+  ba_account_task_return_boolean (task, error);
 }
 
 static void
@@ -1416,10 +1424,7 @@ logout_complete (GTask *task)
   /* The vault forgot them too (the rows cascade with the account). */
   g_list_store_remove_all (self->api_keys);
 
-  if (data->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&data->error));
-  else
-    g_task_return_boolean (task, TRUE);
+  ba_account_task_return_boolean (task, g_steal_pointer (&data->error));
 }
 
 static void

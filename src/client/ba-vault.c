@@ -737,6 +737,21 @@ finish_job (BaVault       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* TRUE if the last step of a job gave SQLITE_DONE; otherwise FALSE with
+ * @error set, about @what. */
+static gboolean
+check_done (sqlite3     *db,
+            int          rc,
+            const char  *what,
+            GError     **error)
+{
+  if (rc == SQLITE_DONE)
+    return TRUE;
+
+  ba_vault_set_sqlite_error (error, db, rc, what);
+  return FALSE;
+}
+
 /* Ends the transaction of a write that began with BEGIN IMMEDIATE: COMMIT
  * when @rc is SQLITE_OK, otherwise ROLLBACK with @error set. */
 static gboolean
@@ -937,11 +952,8 @@ forget_account (sqlite3   *db,
     }
   sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    {
-      ba_vault_set_sqlite_error (error, db, rc, "forgetting an account");
-      return FALSE;
-    }
+  if (!check_done (db, rc, "forgetting an account", error))
+    return FALSE;
 
   *out_result = JOB_DONE;
   return TRUE;
@@ -992,11 +1004,8 @@ list_accounts (sqlite3   *db,
     }
   sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    {
-      ba_vault_set_sqlite_error (error, db, rc, "listing the accounts");
-      return FALSE;
-    }
+  if (!check_done (db, rc, "listing the accounts", error))
+    return FALSE;
 
   *out_result = g_steal_pointer (&accounts);
   return TRUE;
@@ -1062,11 +1071,8 @@ touch_account (sqlite3   *db,
     }
   sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    {
-      ba_vault_set_sqlite_error (error, db, rc, "choosing an account");
-      return FALSE;
-    }
+  if (!check_done (db, rc, "choosing an account", error))
+    return FALSE;
 
   if (!found)
     {
@@ -1427,11 +1433,8 @@ load_keys (sqlite3   *db,
     }
   sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    {
-      ba_vault_set_sqlite_error (error, db, rc, "loading API keys");
-      return FALSE;
-    }
+  if (!check_done (db, rc, "loading API keys", error))
+    return FALSE;
 
   *out_result = g_steal_pointer (&keys);
   return TRUE;
