@@ -55,4 +55,28 @@ void       ba_account_complete_login_async   (BaApiClient          *client,
 BaAccount *ba_account_complete_login_finish  (GAsyncResult         *result,
                                               GError              **error);
 
+/* The account's own state, for its feature files (ba-account-api-keys.c). */
+gint64     ba_account_get_actor_id           (BaAccount            *self);
+/* FALSE (with a critical) unless @result is a task of @self from the
+ * _async function @source_tag. */
+gboolean   ba_account_check_task             (BaAccount            *self,
+                                              GAsyncResult         *result,
+                                              gpointer              source_tag);
+/* The server answered: ONLINE, offline-since 0, last-synced-at now. */
+void       ba_account_mark_online            (BaAccount            *self);
+/* BA_ERROR_OFFLINE or BA_ERROR_TIMEOUT: the server could not be reached. */
+gboolean   ba_account_error_is_unreachable   (const GError         *error);
+/* Ends @task with TRUE, or with @error (taken) when it is not NULL. */
+void       ba_account_task_return_boolean    (GTask                *task,
+                                              GError               *error);
+/* Records what a failed request says about the account: OFFLINE when the
+ * server is unreachable, LOGGED_OUT after BA_ERROR_NOT_LOGGED_IN. */
+void       ba_account_note_request_error     (BaAccount            *self,
+                                              const GError         *error);
+
+/* Makes the "api-keys" model match @keys (BaApiKey, sorted), changing as
+ * few rows as it can (ba-account-api-keys.c). */
+void       ba_account_apply_api_keys         (BaAccount            *self,
+                                              GPtrArray            *keys);
+
 G_END_DECLS

@@ -143,11 +143,11 @@ ba_vault_init (BaVault *self)
 
 
 /* A user-facing message for an SQLite failure; the detail is logged. */
-static void
-set_sqlite_error (GError     **error,
-                  sqlite3     *db,
-                  int          rc,
-                  const char  *what)
+void
+ba_vault_set_sqlite_error (GError     **error,
+                           sqlite3     *db,
+                           int          rc,
+                           const char  *what)
 {
   g_debug ("SQLite failure while %s: %s (%d)", what,
            db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc), rc);
@@ -247,7 +247,7 @@ try_open (const char    *path,
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, db, rc, "opening");
+      ba_vault_set_sqlite_error (error, db, rc, "opening");
       sqlite3_close_v2 (db);
       return OPEN_FAILED;
     }
@@ -264,7 +264,7 @@ try_open (const char    *path,
   rc = exec_sql (db, pragma);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, db, rc, "setting the key");
+      ba_vault_set_sqlite_error (error, db, rc, "setting the key");
       sqlite3_close_v2 (db);
       return OPEN_FAILED;
     }
@@ -297,7 +297,7 @@ try_open (const char    *path,
     {
       int primary = rc & 0xff;
 
-      set_sqlite_error (error, db, rc, "reading");
+      ba_vault_set_sqlite_error (error, db, rc, "reading");
       sqlite3_close_v2 (db);
 
       if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
@@ -339,7 +339,7 @@ migrate (sqlite3  *db,
 
   if (version < 0)
     {
-      set_sqlite_error (error, db, sqlite3_errcode (db), "reading the schema version");
+      ba_vault_set_sqlite_error (error, db, sqlite3_errcode (db), "reading the schema version");
       return FALSE;
     }
 
@@ -367,7 +367,7 @@ migrate (sqlite3  *db,
 
       if (rc != SQLITE_OK)
         {
-          set_sqlite_error (error, db, rc, "migrating the schema");
+          ba_vault_set_sqlite_error (error, db, rc, "migrating the schema");
           exec_sql (db, "ROLLBACK;");
           return FALSE;
         }
@@ -617,13 +617,209 @@ ba_vault_get_schema_version (BaVault *self)
   return self->schema_version;
 }
 
-/* Jobs: each runs in a worker thread holding the connection lock. */
+/* Jobs
+ *
+ * Every operation is a synchronous body (a BaVaultJobFunc) that runs in a
+ * worker thread holding the connection lock, plus a short _async/_finish
+ * pair around start_job() and finish_job(). The task keeps the public
+ * _async function as its source tag, so a _finish given the result of
+ * another operation is caught. A body returns its result in *out_result;
+ * operations that return a gboolean give JOB_DONE. */
+
+#define JOB_DONE GINT_TO_POINTER (TRUE)
+
+typedef enum
+{
+  ANY_WORKER,   /* a thread of GLib's pool */
+  KEY_QUEUE,    /* the vault's own thread for API keys, in call order */
+} JobQueue;
+
+typedef struct
+{
+  BaVaultJobFunc  func;
+  gpointer        data;
+  GDestroyNotify  data_free;
+  GDestroyNotify  result_free;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job->data_free != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+static void
+run_job (GTask *task)
+{
+  BaVault *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  gpointer result = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  ok = job->func (self->db, job->data, &result, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    g_task_return_pointer (task, result, job->result_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+job_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  run_job (task);
+}
+
+/* The KEY_QUEUE's thread function; the queue owned a reference. */
+static void
+key_job_run (gpointer data,
+             gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+
+  if (!g_task_return_error_if_cancelled (task))
+    run_job (task);
+}
+
+/* Runs @func (@data, freed with @data_free) on @queue; its result is freed
+ * with @result_free if nobody takes it. */
+static void
+start_job (BaVault             *self,
+           gpointer             source_tag,
+           JobQueue             queue,
+           BaVaultJobFunc       func,
+           gpointer             data,
+           GDestroyNotify       data_free,
+           GDestroyNotify       result_free,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+
+  if (queue == KEY_QUEUE)
+    {
+      g_thread_pool_push (self->key_jobs, task, NULL);
+      return;
+    }
+
+  g_task_run_in_thread (task, job_thread);
+  g_object_unref (task);
+}
+
+static gpointer
+finish_job (BaVault       *self,
+            GAsyncResult  *result,
+            gpointer       source_tag,
+            GError       **error)
+{
+  g_return_val_if_fail (BA_IS_VAULT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* TRUE if the last step of a job gave SQLITE_DONE; otherwise FALSE with
+ * @error set, about @what. */
+static gboolean
+check_done (sqlite3     *db,
+            int          rc,
+            const char  *what,
+            GError     **error)
+{
+  if (rc == SQLITE_DONE)
+    return TRUE;
+
+  ba_vault_set_sqlite_error (error, db, rc, what);
+  return FALSE;
+}
+
+/* Ends the transaction of a write that began with BEGIN IMMEDIATE: COMMIT
+ * when @rc is SQLITE_OK, otherwise ROLLBACK with @error set. */
+static gboolean
+end_write (sqlite3     *db,
+           int          rc,
+           const char  *what,
+           gpointer    *out_result,
+           GError     **error)
+{
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "COMMIT;");
+
+  if (rc != SQLITE_OK)
+    {
+      /* The error is read before ROLLBACK resets it. */
+      ba_vault_set_sqlite_error (error, db, rc, what);
+      exec_sql (db, "ROLLBACK;");
+      return FALSE;
+    }
+
+  *out_result = JOB_DONE;
+  return TRUE;
+}
+
+/* Accounts */
+
+#define SELECT_ACCOUNTS_SQL \
+  "SELECT id, server_url, user_id, actor_id, username, email," \
+  " last_synced_at, last_used_at FROM accounts"
+
+static BaVaultAccount *
+account_from_row (sqlite3_stmt *stmt)
+{
+  BaVaultAccount *account = g_new0 (BaVaultAccount, 1);
+
+  account->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  account->server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  account->user_id = sqlite3_column_int64 (stmt, 2);
+  account->actor_id = sqlite3_column_int64 (stmt, 3);
+  account->username = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  account->email = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  account->last_synced_at = sqlite3_column_int64 (stmt, 6);
+  account->last_used_at = sqlite3_column_int64 (stmt, 7);
+
+  return account;
+}
+
+static BaVaultAccount *
+vault_account_copy (const BaVaultAccount *account)
+{
+  BaVaultAccount *copy = g_new0 (BaVaultAccount, 1);
+
+  *copy = *account;
+  copy->id = g_strdup (account->id);
+  copy->server_url = g_strdup (account->server_url);
+  copy->username = g_strdup (account->username);
+  copy->email = g_strdup (account->email);
+
+  return copy;
+}
 
 static gboolean
-save_account (BaVault               *self,
-              const BaVaultAccount  *account,
-              GError               **error)
+save_account (sqlite3   *db,
+              gpointer   data,
+              gpointer  *out_result,
+              GError   **error)
 {
+  const BaVaultAccount *account = data;
   static const char *update_sql =
     "UPDATE accounts SET server_url = ?2, user_id = ?3, actor_id = ?4, username = ?5,"
     " email = ?6, last_synced_at = ?7, last_used_at = ?8 WHERE id = ?1;";
@@ -635,18 +831,13 @@ save_account (BaVault               *self,
   const char *statements[] = { update_sql, insert_sql };
   int rc;
 
-  rc = exec_sql (self->db, "BEGIN IMMEDIATE;");
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, "saving an account");
-      return FALSE;
-    }
+  rc = exec_sql (db, "BEGIN IMMEDIATE;");
 
-  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+  for (guint i = 0; rc == SQLITE_OK && i < G_N_ELEMENTS (statements); i++)
     {
       sqlite3_stmt *stmt = NULL;
 
-      rc = sqlite3_prepare_v2 (self->db, statements[i], -1, &stmt, NULL);
+      rc = sqlite3_prepare_v2 (db, statements[i], -1, &stmt, NULL);
       if (rc == SQLITE_OK)
         {
           sqlite3_bind_text (stmt, 1, account->id, -1, SQLITE_TRANSIENT);
@@ -666,120 +857,11 @@ save_account (BaVault               *self,
         }
       sqlite3_finalize (stmt);
 
-      if (rc != SQLITE_OK || sqlite3_changes (self->db) > 0)
+      if (rc == SQLITE_OK && sqlite3_changes (db) > 0)
         break;
     }
 
-  if (rc == SQLITE_OK)
-    rc = exec_sql (self->db, "COMMIT;");
-
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, "saving an account");
-      exec_sql (self->db, "ROLLBACK;");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static BaVaultAccount *
-load_last_account (BaVault  *self,
-                   GError  **error)
-{
-  g_autoptr(BaVaultAccount) account = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db,
-                           "SELECT id, server_url, user_id, actor_id, username, email,"
-                           " last_synced_at, last_used_at FROM accounts"
-                           " ORDER BY last_used_at DESC LIMIT 1;",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      account = g_new0 (BaVaultAccount, 1);
-      account->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      account->server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      account->user_id = sqlite3_column_int64 (stmt, 2);
-      account->actor_id = sqlite3_column_int64 (stmt, 3);
-      account->username = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      account->email = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      account->last_synced_at = sqlite3_column_int64 (stmt, 6);
-      account->last_used_at = sqlite3_column_int64 (stmt, 7);
-    }
-  else if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, "loading the last account");
-      sqlite3_finalize (stmt);
-      return NULL;
-    }
-
-  sqlite3_finalize (stmt);
-
-  return g_steal_pointer (&account);
-}
-
-static gboolean
-forget_account (BaVault     *self,
-                const char  *account_id,
-                GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, "DELETE FROM accounts WHERE id = ?1;", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, "forgetting an account");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static BaVaultAccount *
-vault_account_copy (const BaVaultAccount *account)
-{
-  BaVaultAccount *copy = g_new0 (BaVaultAccount, 1);
-
-  *copy = *account;
-  copy->id = g_strdup (account->id);
-  copy->server_url = g_strdup (account->server_url);
-  copy->username = g_strdup (account->username);
-  copy->email = g_strdup (account->email);
-
-  return copy;
-}
-
-static void
-save_account_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  BaVault *self = source_object;
-  GError *error = NULL;
-  gboolean ok;
-
-  g_mutex_lock (&self->lock);
-  ok = save_account (self, task_data, &error);
-  g_mutex_unlock (&self->lock);
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return end_write (db, rc, "saving an account", out_result, error);
 }
 
 void
@@ -789,30 +871,15 @@ ba_vault_save_account_async (BaVault              *self,
                              GAsyncReadyCallback   callback,
                              gpointer              user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (BA_IS_VAULT (self));
   g_return_if_fail (account != NULL);
   g_return_if_fail (account->id != NULL);
   g_return_if_fail (account->server_url != NULL);
   g_return_if_fail (account->username != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_vault_save_account_async);
-  g_task_set_task_data (task, vault_account_copy (account), (GDestroyNotify) ba_vault_account_free);
-  g_task_run_in_thread (task, save_account_thread);
-}
-
-static gboolean
-check_task (BaVault      *self,
-            GAsyncResult *result,
-            gpointer      source_tag)
-{
-  g_return_val_if_fail (BA_IS_VAULT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return TRUE;
+  start_job (self, ba_vault_save_account_async, ANY_WORKER, save_account,
+             vault_account_copy (account), (GDestroyNotify) ba_vault_account_free, NULL,
+             cancellable, callback, user_data);
 }
 
 gboolean
@@ -820,30 +887,30 @@ ba_vault_save_account_finish (BaVault       *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  if (!check_task (self, result, ba_vault_save_account_async))
-    return FALSE;
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_job (self, result, ba_vault_save_account_async, error) != NULL;
 }
 
-static void
-load_last_account_thread (GTask        *task,
-                          gpointer      source_object,
-                          gpointer      task_data,
-                          GCancellable *cancellable)
+static gboolean
+load_last_account (sqlite3   *db,
+                   gpointer   data,
+                   gpointer  *out_result,
+                   GError   **error)
 {
-  BaVault *self = source_object;
-  GError *error = NULL;
-  BaVaultAccount *account;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
 
-  g_mutex_lock (&self->lock);
-  account = load_last_account (self, &error);
-  g_mutex_unlock (&self->lock);
+  rc = sqlite3_prepare_v2 (db, SELECT_ACCOUNTS_SQL " ORDER BY last_used_at DESC LIMIT 1;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
 
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, account, (GDestroyNotify) ba_vault_account_free);
+  if (rc == SQLITE_ROW)
+    *out_result = account_from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    ba_vault_set_sqlite_error (error, db, rc, "loading the last account");
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
 void
@@ -852,13 +919,11 @@ ba_vault_load_last_account_async (BaVault             *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (BA_IS_VAULT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_vault_load_last_account_async);
-  g_task_run_in_thread (task, load_last_account_thread);
+  start_job (self, ba_vault_load_last_account_async, ANY_WORKER, load_last_account,
+             NULL, NULL, (GDestroyNotify) ba_vault_account_free,
+             cancellable, callback, user_data);
 }
 
 BaVaultAccount *
@@ -866,30 +931,32 @@ ba_vault_load_last_account_finish (BaVault       *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  if (!check_task (self, result, ba_vault_load_last_account_async))
-    return NULL;
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_job (self, result, ba_vault_load_last_account_async, error);
 }
 
-static void
-forget_account_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
+static gboolean
+forget_account (sqlite3   *db,
+                gpointer   data,
+                gpointer  *out_result,
+                GError   **error)
 {
-  BaVault *self = source_object;
-  GError *error = NULL;
-  gboolean ok;
+  const char *account_id = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
 
-  g_mutex_lock (&self->lock);
-  ok = forget_account (self, task_data, &error);
-  g_mutex_unlock (&self->lock);
+  rc = sqlite3_prepare_v2 (db, "DELETE FROM accounts WHERE id = ?1;", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
 
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (!check_done (db, rc, "forgetting an account", error))
+    return FALSE;
+
+  *out_result = JOB_DONE;
+  return TRUE;
 }
 
 void
@@ -899,15 +966,11 @@ ba_vault_forget_account_async (BaVault             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (BA_IS_VAULT (self));
   g_return_if_fail (account_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_vault_forget_account_async);
-  g_task_set_task_data (task, g_strdup (account_id), g_free);
-  g_task_run_in_thread (task, forget_account_thread);
+  start_job (self, ba_vault_forget_account_async, ANY_WORKER, forget_account,
+             g_strdup (account_id), g_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -915,21 +978,143 @@ ba_vault_forget_account_finish (BaVault       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  if (!check_task (self, result, ba_vault_forget_account_async))
-    return FALSE;
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_job (self, result, ba_vault_forget_account_async, error) != NULL;
 }
 
-/* API keys */
+/* Several accounts (issue 7). Every account already has its own row here
+ * (id "<user id>@<server url>") and its own keyring item; these list them
+ * and pick the one restored next. */
 
-typedef enum
+static gboolean
+list_accounts (sqlite3   *db,
+               gpointer   data,
+               gpointer  *out_result,
+               GError   **error)
 {
-  KEY_JOB_REPLACE,
-  KEY_JOB_SAVE,
-  KEY_JOB_DELETE,
-  KEY_JOB_LOAD,
-} KeyJobKind;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ba_vault_account_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, SELECT_ACCOUNTS_SQL " ORDER BY last_used_at DESC, id;",
+                           -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (accounts, account_from_row (stmt));
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+
+  if (!check_done (db, rc, "listing the accounts", error))
+    return FALSE;
+
+  *out_result = g_steal_pointer (&accounts);
+  return TRUE;
+}
+
+void
+ba_vault_list_accounts_async (BaVault             *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (BA_IS_VAULT (self));
+
+  start_job (self, ba_vault_list_accounts_async, ANY_WORKER, list_accounts,
+             NULL, NULL, (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ba_vault_list_accounts_finish (BaVault       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_job (self, result, ba_vault_list_accounts_async, error);
+}
+
+typedef struct
+{
+  char   *account_id;
+  gint64  last_used_at;
+} TouchData;
+
+static void
+touch_data_free (TouchData *data)
+{
+  g_free (data->account_id);
+  g_free (data);
+}
+
+static gboolean
+touch_account (sqlite3   *db,
+               gpointer   user_data,
+               gpointer  *out_result,
+               GError   **error)
+{
+  TouchData *data = user_data;
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+  int rc;
+
+  /* Times are in seconds: an account logged in to this same second must
+   * not tie with the chosen one. */
+  rc = sqlite3_prepare_v2 (db,
+                           "UPDATE accounts SET last_used_at ="
+                           " MAX(?2, (SELECT MAX(last_used_at) FROM accounts WHERE id != ?1) + 1)"
+                           " WHERE id = ?1;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, data->account_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, data->last_used_at);
+      rc = sqlite3_step (stmt);
+      found = sqlite3_changes (db) > 0;
+    }
+  sqlite3_finalize (stmt);
+
+  if (!check_done (db, rc, "choosing an account", error))
+    return FALSE;
+
+  if (!found)
+    {
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_NOT_FOUND,
+                           _("This account is no longer saved on this computer."));
+      return FALSE;
+    }
+
+  *out_result = JOB_DONE;
+  return TRUE;
+}
+
+void
+ba_vault_touch_account_async (BaVault             *self,
+                              const char          *account_id,
+                              gint64               last_used_at,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  TouchData *data;
+
+  g_return_if_fail (BA_IS_VAULT (self));
+  g_return_if_fail (account_id != NULL);
+
+  data = g_new0 (TouchData, 1);
+  data->account_id = g_strdup (account_id);
+  data->last_used_at = last_used_at;
+
+  start_job (self, ba_vault_touch_account_async, ANY_WORKER, touch_account,
+             data, (GDestroyNotify) touch_data_free, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+ba_vault_touch_account_finish (BaVault       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_job (self, result, ba_vault_touch_account_async, error) != NULL;
+}
+
+/* API keys: jobs on the KEY_QUEUE. */
 
 /* A plain copy of a BaApiKey, taken on the caller's thread so the worker
  * never reads an object the main thread may be changing. */
@@ -944,10 +1129,9 @@ typedef struct
 
 typedef struct
 {
-  KeyJobKind  kind;
-  char       *account_id;
-  GArray     *rows;   /* KeyRow */
-  GArray     *ids;    /* gint64 */
+  char   *account_id;
+  GArray *rows;   /* KeyRow */
+  GArray *ids;    /* gint64 */
 } KeyJob;
 
 static void
@@ -969,13 +1153,14 @@ key_job_free (KeyJob *job)
 }
 
 static KeyJob *
-key_job_new (KeyJobKind  kind,
-             const char *account_id)
+key_job_new (const char *account_id,
+             guint       n_rows)
 {
   KeyJob *job = g_new0 (KeyJob, 1);
 
-  job->kind = kind;
   job->account_id = g_strdup (account_id);
+  job->rows = g_array_sized_new (FALSE, FALSE, sizeof (KeyRow), n_rows);
+  g_array_set_clear_func (job->rows, key_row_clear);
 
   return job;
 }
@@ -991,12 +1176,6 @@ key_job_add_row (KeyJob   *job,
     .created_at = ba_api_key_get_created_at (key),
     .expiry_date = ba_api_key_get_expiry_date (key),
   };
-
-  if (job->rows == NULL)
-    {
-      job->rows = g_array_new (FALSE, FALSE, sizeof (KeyRow));
-      g_array_set_clear_func (job->rows, key_row_clear);
-    }
 
   g_array_append_val (job->rows, row);
 }
@@ -1036,7 +1215,7 @@ run_for_rows (sqlite3      *db,
   int rc;
 
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  for (guint i = 0; rc == SQLITE_OK && rows != NULL && i < rows->len; i++)
+  for (guint i = 0; rc == SQLITE_OK && i < rows->len; i++)
     {
       bind_key_row (stmt, account_id, &g_array_index (rows, KeyRow, i));
       rc = sqlite3_step (stmt);
@@ -1050,33 +1229,26 @@ run_for_rows (sqlite3      *db,
   return rc;
 }
 
+/* Deletes the keys @ids (gint64) of @account_id, or all of its keys when
+ * @ids is NULL. */
 static int
 delete_keys (sqlite3    *db,
              const char *account_id,
              GArray     *ids)
 {
   sqlite3_stmt *stmt = NULL;
+  guint n_runs = ids != NULL ? ids->len : 1;
   int rc;
 
-  if (ids == NULL)
-    {
-      rc = sqlite3_prepare_v2 (db, "DELETE FROM api_keys WHERE account_id = ?1;", -1, &stmt, NULL);
-      if (rc == SQLITE_OK)
-        {
-          sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
-          rc = sqlite3_step (stmt);
-          if (rc == SQLITE_DONE)
-            rc = SQLITE_OK;
-        }
-      sqlite3_finalize (stmt);
-      return rc;
-    }
-
-  rc = sqlite3_prepare_v2 (db, "DELETE FROM api_keys WHERE account_id = ?1 AND id = ?2;", -1, &stmt, NULL);
-  for (guint i = 0; rc == SQLITE_OK && i < ids->len; i++)
+  rc = sqlite3_prepare_v2 (db,
+                           ids != NULL ? "DELETE FROM api_keys WHERE account_id = ?1 AND id = ?2;"
+                                       : "DELETE FROM api_keys WHERE account_id = ?1;",
+                           -1, &stmt, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < n_runs; i++)
     {
       sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, g_array_index (ids, gint64, i));
+      if (ids != NULL)
+        sqlite3_bind_int64 (stmt, 2, g_array_index (ids, gint64, i));
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
@@ -1087,143 +1259,22 @@ delete_keys (sqlite3    *db,
   return rc;
 }
 
-/* The writes of one job, all in one transaction. */
 static gboolean
-write_keys (BaVault  *self,
-            KeyJob   *job,
-            GError  **error)
+replace_keys (sqlite3   *db,
+              gpointer   data,
+              gpointer  *out_result,
+              GError   **error)
 {
+  KeyJob *job = data;
   int rc;
 
-  rc = exec_sql (self->db, "BEGIN IMMEDIATE;");
+  rc = exec_sql (db, "BEGIN IMMEDIATE;");
   if (rc == SQLITE_OK)
-    {
-      switch (job->kind)
-        {
-        case KEY_JOB_REPLACE:
-          rc = delete_keys (self->db, job->account_id, NULL);
-          if (rc == SQLITE_OK)
-            rc = run_for_rows (self->db, INSERT_KEY_SQL, job->account_id, job->rows);
-          break;
-
-        case KEY_JOB_SAVE:
-          /* No UPSERT in SQLite 3.15: update, and insert if nothing was. */
-          rc = run_for_rows (self->db, UPDATE_KEY_SQL, job->account_id, job->rows);
-          if (rc == SQLITE_OK && sqlite3_changes (self->db) == 0)
-            rc = run_for_rows (self->db, INSERT_KEY_SQL, job->account_id, job->rows);
-          break;
-
-        case KEY_JOB_DELETE:
-          rc = delete_keys (self->db, job->account_id, job->ids);
-          break;
-
-        case KEY_JOB_LOAD:
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
+    rc = delete_keys (db, job->account_id, NULL);
   if (rc == SQLITE_OK)
-    rc = exec_sql (self->db, "COMMIT;");
+    rc = run_for_rows (db, INSERT_KEY_SQL, job->account_id, job->rows);
 
-  if (rc != SQLITE_OK)
-    {
-      /* The error is read before ROLLBACK resets it. */
-      set_sqlite_error (error, self->db, rc, "saving API keys");
-      exec_sql (self->db, "ROLLBACK;");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static GPtrArray *
-load_keys (BaVault     *self,
-           const char  *account_id,
-           GError     **error)
-{
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  /* SQLite's BINARY collation is the byte order ba_api_key_compare()
-   * uses. */
-  rc = sqlite3_prepare_v2 (self->db,
-                           "SELECT id, name, description, created_at, expiry_date"
-                           " FROM api_keys WHERE account_id = ?1 ORDER BY name, id;",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (keys,
-                         ba_api_key_new (sqlite3_column_int64 (stmt, 0),
-                                         (const char *) sqlite3_column_text (stmt, 1),
-                                         (const char *) sqlite3_column_text (stmt, 2),
-                                         sqlite3_column_int64 (stmt, 3),
-                                         sqlite3_column_int64 (stmt, 4)));
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, "loading API keys");
-      return NULL;
-    }
-
-  return g_steal_pointer (&keys);
-}
-
-static void
-key_job_run (gpointer data,
-             gpointer user_data)
-{
-  g_autoptr(GTask) task = data;
-  BaVault *self = g_task_get_source_object (task);
-  KeyJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  g_mutex_lock (&self->lock);
-
-  if (job->kind == KEY_JOB_LOAD)
-    {
-      GPtrArray *keys = load_keys (self, job->account_id, &error);
-
-      g_mutex_unlock (&self->lock);
-      if (keys == NULL)
-        g_task_return_error (task, error);
-      else
-        g_task_return_pointer (task, keys, (GDestroyNotify) g_ptr_array_unref);
-      return;
-    }
-
-  if (!write_keys (self, job, &error))
-    {
-      g_mutex_unlock (&self->lock);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_mutex_unlock (&self->lock);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-queue_key_job (BaVault             *self,
-               KeyJob              *job,
-               GCancellable        *cancellable,
-               gpointer             source_tag,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, (GDestroyNotify) key_job_free);
-  g_thread_pool_push (self->key_jobs, task, NULL);
+  return end_write (db, rc, "saving API keys", out_result, error);
 }
 
 void
@@ -1240,13 +1291,12 @@ ba_vault_replace_api_keys_async (BaVault             *self,
   g_return_if_fail (account_id != NULL);
   g_return_if_fail (keys != NULL);
 
-  job = key_job_new (KEY_JOB_REPLACE, account_id);
-  job->rows = g_array_sized_new (FALSE, FALSE, sizeof (KeyRow), keys->len);
-  g_array_set_clear_func (job->rows, key_row_clear);
+  job = key_job_new (account_id, keys->len);
   for (guint i = 0; i < keys->len; i++)
     key_job_add_row (job, g_ptr_array_index (keys, i));
 
-  queue_key_job (self, job, cancellable, ba_vault_replace_api_keys_async, callback, user_data);
+  start_job (self, ba_vault_replace_api_keys_async, KEY_QUEUE, replace_keys,
+             job, (GDestroyNotify) key_job_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1254,10 +1304,26 @@ ba_vault_replace_api_keys_finish (BaVault       *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  if (!check_task (self, result, ba_vault_replace_api_keys_async))
-    return FALSE;
+  return finish_job (self, result, ba_vault_replace_api_keys_async, error) != NULL;
+}
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+static gboolean
+save_key (sqlite3   *db,
+          gpointer   data,
+          gpointer  *out_result,
+          GError   **error)
+{
+  KeyJob *job = data;
+  int rc;
+
+  /* No UPSERT in SQLite 3.15: update, and insert if nothing was. */
+  rc = exec_sql (db, "BEGIN IMMEDIATE;");
+  if (rc == SQLITE_OK)
+    rc = run_for_rows (db, UPDATE_KEY_SQL, job->account_id, job->rows);
+  if (rc == SQLITE_OK && sqlite3_changes (db) == 0)
+    rc = run_for_rows (db, INSERT_KEY_SQL, job->account_id, job->rows);
+
+  return end_write (db, rc, "saving API keys", out_result, error);
 }
 
 void
@@ -1274,10 +1340,11 @@ ba_vault_save_api_key_async (BaVault             *self,
   g_return_if_fail (account_id != NULL);
   g_return_if_fail (BA_IS_API_KEY (key));
 
-  job = key_job_new (KEY_JOB_SAVE, account_id);
+  job = key_job_new (account_id, 1);
   key_job_add_row (job, key);
 
-  queue_key_job (self, job, cancellable, ba_vault_save_api_key_async, callback, user_data);
+  start_job (self, ba_vault_save_api_key_async, KEY_QUEUE, save_key,
+             job, (GDestroyNotify) key_job_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1285,10 +1352,23 @@ ba_vault_save_api_key_finish (BaVault       *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  if (!check_task (self, result, ba_vault_save_api_key_async))
-    return FALSE;
+  return finish_job (self, result, ba_vault_save_api_key_async, error) != NULL;
+}
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+static gboolean
+delete_key_ids (sqlite3   *db,
+                gpointer   data,
+                gpointer  *out_result,
+                GError   **error)
+{
+  KeyJob *job = data;
+  int rc;
+
+  rc = exec_sql (db, "BEGIN IMMEDIATE;");
+  if (rc == SQLITE_OK)
+    rc = delete_keys (db, job->account_id, job->ids);
+
+  return end_write (db, rc, "saving API keys", out_result, error);
 }
 
 void
@@ -1306,12 +1386,13 @@ ba_vault_delete_api_keys_async (BaVault             *self,
   g_return_if_fail (account_id != NULL);
   g_return_if_fail (ids != NULL || n_ids == 0);
 
-  job = key_job_new (KEY_JOB_DELETE, account_id);
+  job = key_job_new (account_id, 0);
   job->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
   if (n_ids > 0)
     g_array_append_vals (job->ids, ids, n_ids);
 
-  queue_key_job (self, job, cancellable, ba_vault_delete_api_keys_async, callback, user_data);
+  start_job (self, ba_vault_delete_api_keys_async, KEY_QUEUE, delete_key_ids,
+             job, (GDestroyNotify) key_job_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1319,10 +1400,44 @@ ba_vault_delete_api_keys_finish (BaVault       *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  if (!check_task (self, result, ba_vault_delete_api_keys_async))
+  return finish_job (self, result, ba_vault_delete_api_keys_async, error) != NULL;
+}
+
+static gboolean
+load_keys (sqlite3   *db,
+           gpointer   data,
+           gpointer  *out_result,
+           GError   **error)
+{
+  const char *account_id = data;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  /* SQLite's BINARY collation is the byte order ba_api_key_compare()
+   * uses. */
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT id, name, description, created_at, expiry_date"
+                           " FROM api_keys WHERE account_id = ?1 ORDER BY name, id;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (keys,
+                         ba_api_key_new (sqlite3_column_int64 (stmt, 0),
+                                         (const char *) sqlite3_column_text (stmt, 1),
+                                         (const char *) sqlite3_column_text (stmt, 2),
+                                         sqlite3_column_int64 (stmt, 3),
+                                         sqlite3_column_int64 (stmt, 4)));
+    }
+  sqlite3_finalize (stmt);
+
+  if (!check_done (db, rc, "loading API keys", error))
     return FALSE;
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  *out_result = g_steal_pointer (&keys);
+  return TRUE;
 }
 
 void
@@ -1335,8 +1450,9 @@ ba_vault_load_api_keys_async (BaVault             *self,
   g_return_if_fail (BA_IS_VAULT (self));
   g_return_if_fail (account_id != NULL);
 
-  queue_key_job (self, key_job_new (KEY_JOB_LOAD, account_id), cancellable,
-                 ba_vault_load_api_keys_async, callback, user_data);
+  start_job (self, ba_vault_load_api_keys_async, KEY_QUEUE, load_keys,
+             g_strdup (account_id), g_free, (GDestroyNotify) g_ptr_array_unref,
+             cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -1344,230 +1460,10 @@ ba_vault_load_api_keys_finish (BaVault       *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  if (!check_task (self, result, ba_vault_load_api_keys_async))
-    return NULL;
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Several accounts (issue 7). Every account already has its own row here
- * (id "<user id>@<server url>") and its own keyring item; these list them
- * and pick the one restored next. */
-
-static GPtrArray *
-list_accounts (BaVault  *self,
-               GError  **error)
-{
-  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ba_vault_account_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db,
-                           "SELECT id, server_url, user_id, actor_id, username, email,"
-                           " last_synced_at, last_used_at FROM accounts"
-                           " ORDER BY last_used_at DESC, id;",
-                           -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      BaVaultAccount *account = g_new0 (BaVaultAccount, 1);
-
-      account->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      account->server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      account->user_id = sqlite3_column_int64 (stmt, 2);
-      account->actor_id = sqlite3_column_int64 (stmt, 3);
-      account->username = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      account->email = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      account->last_synced_at = sqlite3_column_int64 (stmt, 6);
-      account->last_used_at = sqlite3_column_int64 (stmt, 7);
-      g_ptr_array_add (accounts, account);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, "listing the accounts");
-      return NULL;
-    }
-
-  return g_steal_pointer (&accounts);
-}
-
-static void
-list_accounts_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  BaVault *self = source_object;
-  GError *error = NULL;
-  GPtrArray *accounts;
-
-  g_mutex_lock (&self->lock);
-  accounts = list_accounts (self, &error);
-  g_mutex_unlock (&self->lock);
-
-  if (accounts == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, accounts, (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-ba_vault_list_accounts_async (BaVault             *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (BA_IS_VAULT (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_vault_list_accounts_async);
-  g_task_run_in_thread (task, list_accounts_thread);
-}
-
-GPtrArray *
-ba_vault_list_accounts_finish (BaVault       *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  if (!check_task (self, result, ba_vault_list_accounts_async))
-    return NULL;
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-typedef struct
-{
-  char   *account_id;
-  gint64  last_used_at;
-} TouchData;
-
-static void
-touch_data_free (TouchData *data)
-{
-  g_free (data->account_id);
-  g_free (data);
-}
-
-static void
-touch_account_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  BaVault *self = source_object;
-  TouchData *data = task_data;
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gboolean found = FALSE;
-  int rc;
-
-  g_mutex_lock (&self->lock);
-  /* Times are in seconds: an account logged in to this same second must
-   * not tie with the chosen one. */
-  rc = sqlite3_prepare_v2 (self->db,
-                           "UPDATE accounts SET last_used_at ="
-                           " MAX(?2, (SELECT MAX(last_used_at) FROM accounts WHERE id != ?1) + 1)"
-                           " WHERE id = ?1;",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, data->account_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, data->last_used_at);
-      rc = sqlite3_step (stmt);
-      found = sqlite3_changes (self->db) > 0;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    set_sqlite_error (&error, self->db, rc, "choosing an account");
-  g_mutex_unlock (&self->lock);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else if (!found)
-    g_task_return_new_error (task, BA_ERROR, BA_ERROR_NOT_FOUND,
-                             "%s", _("This account is no longer saved on this computer."));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-void
-ba_vault_touch_account_async (BaVault             *self,
-                              const char          *account_id,
-                              gint64               last_used_at,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  TouchData *data;
-
-  g_return_if_fail (BA_IS_VAULT (self));
-  g_return_if_fail (account_id != NULL);
-
-  data = g_new0 (TouchData, 1);
-  data->account_id = g_strdup (account_id);
-  data->last_used_at = last_used_at;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_vault_touch_account_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) touch_data_free);
-  g_task_run_in_thread (task, touch_account_thread);
-}
-
-gboolean
-ba_vault_touch_account_finish (BaVault       *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  if (!check_task (self, result, ba_vault_touch_account_async))
-    return FALSE;
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_job (self, result, ba_vault_load_api_keys_async, error);
 }
 
 /* Jobs of the feature files (ba-vault-private.h) */
-
-typedef struct
-{
-  BaVaultJobFunc  func;
-  gpointer        data;
-  GDestroyNotify  data_free;
-  GDestroyNotify  result_free;
-} CustomJob;
-
-static void
-custom_job_free (CustomJob *job)
-{
-  if (job->data_free != NULL)
-    job->data_free (job->data);
-  g_free (job);
-}
-
-static void
-custom_job_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  BaVault *self = source_object;
-  CustomJob *job = task_data;
-  gpointer result = NULL;
-  GError *error = NULL;
-  gboolean ok;
-
-  g_mutex_lock (&self->lock);
-  ok = job->func (self->db, job->data, &result, &error);
-  g_mutex_unlock (&self->lock);
-
-  if (ok)
-    g_task_return_pointer (task, result, job->result_free);
-  else
-    g_task_return_error (task, error);
-}
 
 void
 ba_vault_run_async (BaVault             *self,
@@ -1579,22 +1475,11 @@ ba_vault_run_async (BaVault             *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  CustomJob *job;
-
   g_return_if_fail (BA_IS_VAULT (self));
   g_return_if_fail (func != NULL);
 
-  job = g_new0 (CustomJob, 1);
-  job->func = func;
-  job->data = data;
-  job->data_free = data_free;
-  job->result_free = result_free;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ba_vault_run_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) custom_job_free);
-  g_task_run_in_thread (task, custom_job_thread);
+  start_job (self, ba_vault_run_async, ANY_WORKER, func, data, data_free, result_free,
+             cancellable, callback, user_data);
 }
 
 gpointer
@@ -1602,17 +1487,5 @@ ba_vault_run_finish (BaVault       *self,
                      GAsyncResult  *result,
                      GError       **error)
 {
-  if (!check_task (self, result, ba_vault_run_async))
-    return NULL;
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-ba_vault_set_sqlite_error (GError     **error,
-                           sqlite3     *db,
-                           int          rc,
-                           const char  *what)
-{
-  set_sqlite_error (error, db, rc, what);
+  return finish_job (self, result, ba_vault_run_async, error);
 }
