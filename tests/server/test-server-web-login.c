@@ -233,6 +233,92 @@ test_rate_limit_shared (Fixture       *f,
   g_assert_false (looks_like_jwt (body));
 }
 
+/* A POST of the page's form with the headers a browser adds. Returns the
+ * status; the page goes to @out_body. */
+static guint
+browser_post (Fixture    *f,
+              const char *form,
+              const char *origin,
+              const char *fetch_site,
+              char      **out_body,
+              char      **out_referrer_policy)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (ba_test_server_get_url (f->server), PAGE, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (form, strlen (form));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  if (origin != NULL)
+    soup_message_headers_replace (headers, "Origin", origin);
+  if (fetch_site != NULL)
+    soup_message_headers_replace (headers, "Sec-Fetch-Site", fetch_site);
+  soup_message_set_request_body_from_bytes (msg, FORM, request);
+
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *out_body = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  if (out_referrer_policy != NULL)
+    *out_referrer_policy = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                   "Referrer-Policy"));
+
+  return soup_message_get_status (msg);
+}
+
+/* Another web site (or a sandboxed page, Origin "null") posting its own
+ * account's password here would log the application on this computer in
+ * to that account: such POSTs are refused before anything is checked.
+ * The page's own POSTs (same origin) and non-browser clients (no Origin)
+ * still work. */
+static void
+test_cross_site_post_refused (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *form = password_form ("demo", ba_test_server_get_demo_password (f->server));
+  g_autofree char *own = g_strdup (ba_test_server_get_url (f->server));
+  const struct
+  {
+    const char *origin;
+    const char *fetch_site;
+  } refused[] = {
+    { "https://evil.example", NULL },
+    { "null", NULL },
+    { "http://127.0.0.1:1", NULL },
+    { NULL, "cross-site" },
+    { NULL, "same-site" },
+    { own, "cross-site" },
+  };
+
+  if (g_str_has_suffix (own, "/"))
+    own[strlen (own) - 1] = '\0';
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *body = NULL;
+
+      g_test_message ("Origin %s, Sec-Fetch-Site %s", refused[i].origin, refused[i].fetch_site);
+      g_assert_cmpuint (browser_post (f, form, refused[i].origin, refused[i].fetch_site,
+                                      &body, NULL), ==, 403);
+      g_assert_null (find_token (body));
+      g_assert_false (looks_like_jwt (body));
+    }
+
+  /* The refusals did not count as password tries, and the page's own
+   * POST logs in. Its pages ask browsers to send their origin. */
+  {
+    g_autofree char *body = NULL;
+    g_autofree char *policy = NULL;
+    g_autofree char *token = NULL;
+
+    g_assert_cmpuint (browser_post (f, form, own, "same-origin", &body, &policy), ==, 200);
+    token = find_token (body);
+    g_assert_true (looks_like_jwt (token));
+    g_assert_cmpstr (policy, ==, "same-origin");
+  }
+}
+
 static void
 test_bad_requests (Fixture       *f,
                    gconstpointer  data)
@@ -738,6 +824,7 @@ main (int   argc,
               fixture_set_up, func, fixture_tear_down)
 
   g_test_add_func ("/ba/server/web-login/parse-callback", test_parse_callback);
+  ADD ("cross-site-post-refused", FALSE, test_cross_site_post_refused);
   g_test_add_func ("/ba/server/web-login/two-factor-step", test_two_factor_step);
   g_test_add_func ("/ba/server/web-login/two-factor-step-real-totp", test_two_factor_step_real_totp);
   g_test_add_func ("/ba/server/web-login/nothing-secret-logged", test_nothing_secret_logged);
