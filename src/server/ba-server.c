@@ -1531,6 +1531,36 @@ ba_server_new (const char  *data_dir,
   return g_steal_pointer (&self);
 }
 
+/* The fleets' demo users (amara, bruno, …) are created after the lifecycle
+ * migration, so they start unverified like any new account. */
+static gboolean
+mark_fleet_demo_users_verified (BaServer  *self,
+                                GError   **error)
+{
+  g_auto(GStrv) usernames = ba_server_fleets_list_demo_usernames ();
+
+  for (guint i = 0; usernames[i] != NULL; i++)
+    {
+      g_autoptr(BaServerUser) user = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      user = ba_server_store_find_user_by_username (self->store, usernames[i], &local_error);
+      if (user == NULL)
+        {
+          if (local_error == NULL)
+            g_set_error (&local_error, BA_ERROR, BA_ERROR_FAILED,
+                         "The demo user %s is missing", usernames[i]);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      if (!ba_server_lifecycle_mark_verified (self->lifecycle, user->id, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ba_server_seed_demo (BaServer  *self,
                      char     **out_email,
@@ -1613,7 +1643,8 @@ ba_server_seed_demo (BaServer  *self,
   /* The demo accounts never got a verification mail. */
   if (!ba_server_lifecycle_mark_verified (self->lifecycle, demo->id, error) ||
       !ba_server_lifecycle_mark_verified (self->lifecycle, social->id, error) ||
-      !ba_server_fleets_seed_demo (self->store, demo->id, error))
+      !ba_server_fleets_seed_demo (self->store, demo->id, error) ||
+      !mark_fleet_demo_users_verified (self, error))
     {
       sodium_memzero (password, strlen (password));
       return FALSE;

@@ -186,6 +186,38 @@ test_fresh_token (Fixture       *f,
   assert_key_format (key);
 }
 
+/* A refresh with a password is a password check: ten wrong guesses per
+ * user, then 429 with Retry-After, even for the right password, so a
+ * stolen session token does not give endless tries at the password. */
+static void
+test_refresh_password_limited (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *stale = NULL;
+  g_autofree char *password_body = NULL;
+  g_autofree char *retry_after = NULL;
+  g_autofree char *body = NULL;
+
+  stale = test_user_forge_token (f->server, f->demo, now_ms () - 21 * MINUTE_MS, FALSE);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/refresh-token", stale,
+                                              "application/json", "{\"password\":\"wrong\"}",
+                                              NULL, NULL, NULL), ==, 401);
+
+  password_body = g_strdup_printf ("{\"password\":\"%s\"}", f->demo->password);
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/refresh-token", stale,
+                                            "application/json", password_body,
+                                            &body, "Retry-After", &retry_after), ==, 429);
+  g_assert_nonnull (retry_after);
+  g_assert_cmpint (g_ascii_strtoll (retry_after, NULL, 10), >, 0);
+  g_assert_null (strstr (body, "eyJ"));
+
+  /* A refresh without a password is no guess and still works. */
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/user/v1/refresh-token", stale,
+                                            NULL, NULL, &body, NULL, NULL), ==, 200);
+}
+
 static void
 test_credentials (Fixture       *f,
                   gconstpointer  data)
@@ -683,6 +715,7 @@ main (int   argc,
 
   ADD ("/ba/server/api-keys/create", test_create);
   ADD ("/ba/server/api-keys/fresh-token", test_fresh_token);
+  ADD ("/ba/server/api-keys/refresh-password-limited", test_refresh_password_limited);
   ADD ("/ba/server/api-keys/credentials", test_credentials);
   ADD ("/ba/server/api-keys/validation", test_validation);
   ADD ("/ba/server/api-keys/authenticate", test_authenticate);
