@@ -1438,3 +1438,14 @@ ba_server_fleets_seed_demo (BaServerStore  *store,
 
   return TRUE;
 }
+
+GStrv
+ba_server_fleets_list_demo_usernames (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_users); i++)
+    g_strv_builder_add (builder, demo_users[i].username);
+
+  return g_strv_builder_end (builder);
+}

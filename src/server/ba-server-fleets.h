@@ -229,4 +229,8 @@ gboolean ba_server_fleets_seed_demo            (BaServerStore             *store
                                                 gint64                     demo_user_id,
                                                 GError                   **error);
 
+/* The usernames of the demo users ba_server_fleets_seed_demo() creates
+ * besides @demo, as a new NULL-terminated array. */
+GStrv    ba_server_fleets_list_demo_usernames  (void);
+
 G_END_DECLS

@@ -124,6 +124,11 @@ ba_server_web_login_set_two_factor (BaServerWebLogin                *self,
     self->two_factor = *two_factor;
   else
     memset (&self->two_factor, 0, sizeof self->two_factor);
+
+  /* Not kept in two_factor: this object holds its own reference. */
+  self->two_factor.code_limiter = NULL;
+  if (two_factor != NULL && two_factor->code_limiter != NULL)
+    g_set_object (&self->code_limiter, two_factor->code_limiter);
 }
 
 /* The callback */

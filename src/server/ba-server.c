@@ -1523,6 +1523,7 @@ ba_server_new (const char  *data_dir,
     /* The web login page asks 2FA users for their code, like /login_. */
     const BaServerWebLoginTwoFactor two_factor = {
       web_login_two_factor_state, web_login_check_code, self->totp,
+      ba_server_totp_get_limiter (self->totp),
     };
 
     ba_server_web_login_set_two_factor (self->web_login, &two_factor);
