@@ -9,7 +9,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "ba-balena-cli.h"
 #include "ba-error.h"
@@ -18,6 +24,88 @@
 /* The CLI's token file holds one JWT or API key; anything much larger is
  * not one. */
 #define MAX_TOKEN_FILE_SIZE (64 * 1024)
+
+/* The settings files are a few lines of YAML. */
+#define MAX_SETTINGS_FILE_SIZE (1024 * 1024)
+
+/* Reads @path, a regular file of at most @max_size bytes (a symbolic link
+ * to one is followed, as dotfile managers make them). Anything else
+ * fails without blocking or reading on: a FIFO would wait for a writer,
+ * /dev/zero would never end, a huge file would fill the memory. Fails in
+ * G_FILE_ERROR for what open() and fstat() say, BA_ERROR_INVALID_INPUT
+ * for a file that is not regular or too large. The contents are
+ * NUL-terminated; wipe them if they may be a secret. */
+static gboolean
+read_small_file (const char  *path,
+                 gsize        max_size,
+                 char       **out_contents,
+                 gsize       *out_len,
+                 GError     **error)
+{
+  struct stat st;
+  char *buffer;
+  gsize len = 0;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode) || st.st_size < 0 || (guint64) st.st_size > max_size)
+    {
+      close (fd);
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT,
+                           S_ISREG (st.st_mode) ? "The file is too large" : "Not a regular file");
+      return FALSE;
+    }
+
+  /* One byte more than allowed tells a file that grew meanwhile. */
+  buffer = g_malloc (max_size + 2);
+  while (len <= max_size)
+    {
+      gssize n = read (fd, buffer + len, max_size + 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          sodium_memzero (buffer, len);
+          g_free (buffer);
+          g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      len += n;
+    }
+  close (fd);
+
+  if (len > max_size)
+    {
+      sodium_memzero (buffer, len);
+      g_free (buffer);
+      g_set_error_literal (error, BA_ERROR, BA_ERROR_INVALID_INPUT, "The file is too large");
+      return FALSE;
+    }
+
+  buffer[len] = '\0';
+  *out_contents = buffer;
+  *out_len = len;
+
+  return TRUE;
+}
 
 typedef struct
 {
@@ -49,7 +137,7 @@ load_file (BaBalenarc *settings,
     return;
 
   path = g_build_filename (dir, name, NULL);
-  if (!g_file_get_contents (path, &contents, &len, &error))
+  if (!read_small_file (path, MAX_SETTINGS_FILE_SIZE, &contents, &len, &error))
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_message ("Could not read %s: %s", path, error->message);
@@ -141,10 +229,13 @@ read_token_thread (GTask        *task,
   char *contents = NULL;
   gsize len = 0;
 
-  if (!g_file_get_contents (path, &contents, &len, &error))
+  if (!read_small_file (path, MAX_TOKEN_FILE_SIZE, &contents, &len, &error))
     {
-      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
-          g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
+      if (g_error_matches (error, BA_ERROR, BA_ERROR_INVALID_INPUT))
+        g_task_return_new_error (task, BA_ERROR, BA_ERROR_INVALID_TOKEN,
+                                 "%s", _("The balena CLI’s token file does not hold a token."));
+      else if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
+               g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
         g_task_return_pointer (task, NULL, NULL);
       else
         g_task_return_new_error (task, BA_ERROR, BA_ERROR_FAILED,

@@ -573,6 +573,58 @@ handle_post (BaBrowserLogin    *self,
                                      token_checked_cb, data);
 }
 
+/* The dashboard posts one form field, token=<JWT>: a few kB at most.
+ * Anything much larger is not the dashboard and is never kept in memory. */
+#define MAX_POST_SIZE (64 * 1024)
+
+static void
+refuse_too_large (SoupServerMessage *msg)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+}
+
+/* Before the body is read: an announced length over the limit is refused
+ * at once. */
+static void
+early_handler_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > MAX_POST_SIZE)
+    refuse_too_large (msg);
+}
+
+/* A chunked body announces no length: stop keeping it past the limit. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if (soup_message_body_get_accumulate (body) && body->length > MAX_POST_SIZE)
+    {
+      soup_message_body_set_accumulate (body, FALSE);
+      soup_message_body_truncate (body);
+      refuse_too_large (msg);
+    }
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+}
+
 static void
 handler_cb (SoupServer        *server,
             SoupServerMessage *msg,
@@ -582,6 +634,13 @@ handler_cb (SoupServer        *server,
 {
   BaBrowserLogin *self = user_data;
   const char *method = soup_server_message_get_method (msg);
+
+  /* Refused as too large: answered, and the login goes on waiting. */
+  if (soup_server_message_get_status (msg) != 0)
+    {
+      g_debug ("Browser login listener: %s %s refused as too large", method, path);
+      return;
+    }
 
   if (g_str_equal (path, BA_BROWSER_LOGIN_CALLBACK_PATH) && g_str_equal (method, "POST"))
     {
@@ -660,6 +719,8 @@ ba_browser_login_new (const char  *api_url,
 
   self->server = soup_server_new ("server-header", "balena-accounts", NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  soup_server_add_early_handler (self->server, NULL, early_handler_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), NULL);
   if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     return NULL;
 

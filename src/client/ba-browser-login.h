@@ -43,7 +43,8 @@ G_DECLARE_FINAL_TYPE (BaBrowserLogin, ba_browser_login, BA, BROWSER_LOGIN, GObje
  *    refused (409). A POST whose Origin header names another site than
  *    the dashboard's (its origin, or an https host under its domain) is
  *    refused (403) and ends the login, so a web page cannot log the app in
- *    to someone else's account.
+ *    to someone else's account. A body over 64 KiB is refused (413)
+ *    before it is kept in memory, and changes nothing either.
  *
  * Cancelling ends the wait with G_IO_ERROR_CANCELLED, and after the time
  * limit it ends with BA_ERROR_TIMEOUT; either way the listener closes. */

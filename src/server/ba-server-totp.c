@@ -1042,3 +1042,11 @@ ba_server_totp_check_challenge (BaServerTotp       *self,
 
   return ok;
 }
+
+BaServerRateLimiter *
+ba_server_totp_get_limiter (BaServerTotp *self)
+{
+  g_return_val_if_fail (BA_IS_SERVER_TOTP (self), NULL);
+
+  return self->limiter;
+}

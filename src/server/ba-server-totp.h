@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "ba-server-auth.h"
+#include "ba-server-rate-limiter.h"
 #include "ba-server-store.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,10 @@ BaServerTwoFactor  ba_server_totp_login_state (BaServerTotp             *self,
 gboolean           ba_server_totp_check_challenge (BaServerTotp       *self,
                                                    const BaServerUser *user,
                                                    const char         *code);
+
+/* The limiter of code tries (BA_SERVER_TOTP_ATTEMPTS per user, keyed by
+ * the user id in decimal), for other pages that check codes. */
+BaServerRateLimiter *ba_server_totp_get_limiter (BaServerTotp           *self);
 
 void               ba_server_totp_handle      (BaServerTotp             *self,
                                                SoupServerMessage        *msg,

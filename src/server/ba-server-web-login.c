@@ -124,6 +124,11 @@ ba_server_web_login_set_two_factor (BaServerWebLogin                *self,
     self->two_factor = *two_factor;
   else
     memset (&self->two_factor, 0, sizeof self->two_factor);
+
+  /* Not kept in two_factor: this object holds its own reference. */
+  self->two_factor.code_limiter = NULL;
+  if (two_factor != NULL && two_factor->code_limiter != NULL)
+    g_set_object (&self->code_limiter, two_factor->code_limiter);
 }
 
 /* The callback */
@@ -253,7 +258,10 @@ respond_page (SoupServerMessage *msg,
 
   soup_message_headers_replace (headers, "Content-Type", "text/html; charset=utf-8");
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  /* Not "no-referrer": with it, browsers send "Origin: null" for the
+   * page's own POSTs, which then look like a sandboxed foreign page's.
+   * "same-origin" sends nothing to other sites either. */
+  soup_message_headers_replace (headers, "Referrer-Policy", "same-origin");
   soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Content-Security-Policy", csp);
@@ -699,6 +707,52 @@ is_form (SoupServerMessage *msg)
          g_ascii_strcasecmp (content_type, "application/x-www-form-urlencoded") == 0;
 }
 
+/* The origin this request was sent to, as a browser writes it in an
+ * Origin header: "http://127.0.0.1:8000" (no default port). */
+static char *
+dup_own_origin (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *scheme = g_uri_get_scheme (uri);
+  int port = g_uri_get_port (uri);
+
+  if (port < 0 ||
+      (g_ascii_strcasecmp (scheme, "http") == 0 && port == 80) ||
+      (g_ascii_strcasecmp (scheme, "https") == 0 && port == 443))
+    return g_strdup_printf ("%s://%s", scheme, g_uri_get_host (uri));
+
+  return g_strdup_printf ("%s://%s:%d", scheme, g_uri_get_host (uri), port);
+}
+
+/* Whether a POST came from this page itself. Another site could post a
+ * password form of its own account here (or a sandboxed page, whose
+ * Origin is "null"), and the page would hand that session to the
+ * application on this computer: a login the user never asked for. A
+ * browser says where a POST comes from in Origin (our pages use
+ * Referrer-Policy: same-origin, so it is sent for our own forms) and in
+ * Sec-Fetch-Site; clients that are not browsers send neither. */
+static gboolean
+is_same_origin_post (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (headers, "Origin");
+  const char *site = soup_message_headers_get_one (headers, "Sec-Fetch-Site");
+
+  if (site != NULL && g_ascii_strcasecmp (site, "same-origin") != 0 &&
+      g_ascii_strcasecmp (site, "none") != 0)
+    return FALSE;
+
+  if (origin != NULL)
+    {
+      g_autofree char *own = dup_own_origin (msg);
+
+      if (g_ascii_strcasecmp (origin, own) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 wipe_value (gpointer key,
             gpointer value,
@@ -746,6 +800,15 @@ ba_server_web_login_handle (BaServerWebLogin  *self,
       const char *step;
       const char *data;
       gsize len;
+
+      if (!is_same_origin_post (msg))
+        {
+          g_debug ("Web login POST from another site refused");
+          respond_login_form (self, msg, SOUP_STATUS_FORBIDDEN,
+                              "This form was sent from another web site. Nothing happened; "
+                              "log in on this page.", NULL);
+          return;
+        }
 
       if (!is_form (msg))
         {

@@ -53,6 +53,10 @@ typedef struct
                                     const BaServerUser *user,
                                     const char         *code);
   gpointer            data;
+  /* Counts the page's code tries, keyed by the user id in decimal; the
+   * same limiter as the API's code checks, so that the page does not add
+   * tries of its own. NULL: the page keeps its own count. */
+  BaServerRateLimiter *code_limiter;
 } BaServerWebLoginTwoFactor;
 
 void              ba_server_web_login_set_two_factor            (BaServerWebLogin                *self,

@@ -681,6 +681,15 @@ respond_new_token (Request *request,
   sodium_memzero (token, strlen (token));
 }
 
+/* Guesses of the current password through a refresh count against the
+ * login limit (10 per 2 hours), per user: a stolen session token must not
+ * be a way to try passwords without end. */
+static char *
+refresh_limit_key (const BaServerCredential *credential)
+{
+  return g_strdup_printf ("refresh$%" G_GINT64_FORMAT, credential->user->id);
+}
+
 static void
 refresh_checked_cb (GObject      *object,
                     GAsyncResult *result,
@@ -691,7 +700,12 @@ refresh_checked_cb (GObject      *object,
   /* A correct password is a fresh authentication: the new token restarts
    * the 20-minute window for sensitive actions. */
   if (ba_server_auth_check_password_finish (request->server->auth, result))
-    respond_new_token (request, now_ms ());
+    {
+      g_autofree char *limit_key = refresh_limit_key (request->credential);
+
+      ba_server_rate_limiter_reset (request->server->login_limiter, limit_key);
+      respond_new_token (request, now_ms ());
+    }
   else
     respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
 
@@ -731,6 +745,15 @@ handle_refresh_token (BaServer *self,
           if (json_node_get_value_type (node) != G_TYPE_STRING)
             {
               respond_empty (request, SOUP_STATUS_BAD_REQUEST);
+              return;
+            }
+
+          g_autofree char *limit_key = refresh_limit_key (credential);
+          gint64 retry_after = 0;
+
+          if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
+            {
+              respond_too_many_requests (request, retry_after);
               return;
             }
 
@@ -1523,6 +1546,7 @@ ba_server_new (const char  *data_dir,
     /* The web login page asks 2FA users for their code, like /login_. */
     const BaServerWebLoginTwoFactor two_factor = {
       web_login_two_factor_state, web_login_check_code, self->totp,
+      ba_server_totp_get_limiter (self->totp),
     };
 
     ba_server_web_login_set_two_factor (self->web_login, &two_factor);

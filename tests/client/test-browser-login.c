@@ -485,6 +485,61 @@ test_other_requests (Fixture       *f,
   g_assert_nonnull (account);
 }
 
+/* Bodies far larger than a token are refused (413) without being kept,
+ * whether their length is announced or they come chunked, and the login
+ * goes on waiting for the dashboard's POST. */
+static void
+test_huge_post (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *form = demo_form (f);
+  g_autofree char *action = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize size = 1024 * 1024;
+  g_autofree char *huge = g_malloc (size + 1);
+  Response response;
+
+  memcpy (huge, "token=", strlen ("token="));
+  memset (huge + strlen ("token="), 'a', size - strlen ("token="));
+  huge[size] = '\0';
+
+  start_waiting (f, NULL);
+
+  /* With Content-Length. */
+  browser_send (f, "POST", ba_browser_login_get_callback_url (f->login), huge, NULL, &response);
+  browser_wait (&response);
+  g_assert_no_error (response.error);
+  g_assert_cmpuint (response.status, ==, 413);
+  response_clear (&response);
+
+  /* Chunked. */
+  {
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", ba_browser_login_get_callback_url (f->login));
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (huge, size, NULL);
+
+    memset (&response, 0, sizeof response);
+    soup_message_set_request_body (msg, "application/x-www-form-urlencoded", stream, -1);
+    soup_session_send_and_read_async (f->browser, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &response);
+    browser_wait (&response);
+    /* The server may close before the client has sent everything. */
+    if (response.error == NULL)
+      g_assert_cmpuint (response.status, ==, 413);
+    response_clear (&response);
+  }
+
+  /* Neither ended the wait: the real POST still logs in. */
+  g_assert_null (f->wait_result);
+  sign_in_on_page (f, form, &action, &token);
+  follow_auto_post (f, action, token, ba_test_server_get_url (f->server), &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  response_clear (&response);
+  account = wait_finish (f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (account);
+}
+
 static void
 test_private_network_preflight (Fixture       *f,
                                 gconstpointer  data)
@@ -717,6 +772,7 @@ main (int   argc,
   ADD ("bad-token", test_bad_token);
   ADD ("no-token", test_no_token);
   ADD ("other-requests", test_other_requests);
+  ADD ("huge-post", test_huge_post);
   ADD ("private-network-preflight", test_private_network_preflight);
   ADD ("second-post", test_second_post);
   ADD ("foreign-origin", test_foreign_origin);

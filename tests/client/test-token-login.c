@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -386,6 +389,93 @@ test_settings_files (Fixture       *f,
   g_assert_cmpstr (settings->balena_url, ==, "resin.example");
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for @slot at most 10 s; FALSE if nothing came (a blocked read). */
+static gboolean
+wait_at_most_10_s (GAsyncResult **slot)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (10, set_flag_cb, &timed_out);
+
+  while (*slot == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+
+  return *slot != NULL;
+}
+
+/* The token and settings files are the user's, but what sits at their
+ * paths is not always a file: a FIFO would block a plain read forever,
+ * /dev/zero would never end, a huge file would fill the memory. Such
+ * things are refused at once; a symbolic link to a real file still
+ * works (dotfile managers make them). */
+static void
+test_odd_files (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *home = g_build_filename (f->dir, "odd-home", NULL);
+  g_autofree char *balena_dir = g_build_filename (home, ".balena", NULL);
+  g_autofree char *token_path = g_build_filename (balena_dir, "token", NULL);
+  g_autofree char *rc_path = g_build_filename (home, ".balenarc.yml", NULL);
+  g_autofree char *real_token = g_build_filename (home, "real-token", NULL);
+  g_autoptr(BaBalenarc) settings = NULL;
+  g_autoptr(BaSecretString) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  int fd;
+
+  g_assert_cmpint (g_mkdir_with_parents (balena_dir, 0700), ==, 0);
+
+  /* FIFOs: no writer ever comes. */
+  g_assert_cmpint (mkfifo (token_path, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (rc_path, 0600), ==, 0);
+
+  ba_balena_cli_load_settings_async (home, NULL, NULL, NULL, ba_client_test_store_result, &result);
+  g_assert_true (wait_at_most_10_s (&result));
+  settings = ba_balena_cli_load_settings_finish (result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_null (settings->balena_url);
+
+  ba_balena_cli_read_token_async (settings, home, NULL, ba_client_test_store_result, &result);
+  g_assert_true (wait_at_most_10_s (&result));
+  found = ba_balena_cli_read_token_finish (result, &error);
+  g_clear_object (&result);
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_TOKEN);
+  g_assert_null (found);
+  g_clear_error (&error);
+
+  /* A (sparse) file of 100 MiB is not read. */
+  g_assert_cmpint (g_unlink (token_path), ==, 0);
+  fd = g_open (token_path, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 100 * 1024 * 1024), ==, 0);
+  close (fd);
+  found = read_cli_token (settings, home, &error);
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_TOKEN);
+  g_assert_null (found);
+  g_clear_error (&error);
+
+  /* A symbolic link to a real token file is followed. */
+  g_assert_cmpint (g_unlink (token_path), ==, 0);
+  g_assert_true (g_file_set_contents (real_token, "key456\n", -1, NULL));
+  g_assert_cmpint (symlink (real_token, token_path), ==, 0);
+  found = read_cli_token (settings, home, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "key456");
+
+  g_unlink (token_path);
+  g_unlink (rc_path);
+  g_unlink (real_token);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +493,7 @@ main (int   argc,
   ADD ("server-down", test_server_down);
   ADD ("cli-import", test_cli_import);
   ADD ("settings-files", test_settings_files);
+  ADD ("odd-files", test_odd_files);
 
 #undef ADD
 

@@ -186,6 +186,118 @@ test_fresh_token (Fixture       *f,
   assert_key_format (key);
 }
 
+/* A refresh with a password is a password check: ten wrong guesses per
+ * user, then 429 with Retry-After, even for the right password, so a
+ * stolen session token does not give endless tries at the password. */
+static void
+test_refresh_password_limited (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *stale = NULL;
+  g_autofree char *password_body = NULL;
+  g_autofree char *retry_after = NULL;
+  g_autofree char *body = NULL;
+
+  stale = test_user_forge_token (f->server, f->demo, now_ms () - 21 * MINUTE_MS, FALSE);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/refresh-token", stale,
+                                              "application/json", "{\"password\":\"wrong\"}",
+                                              NULL, NULL, NULL), ==, 401);
+
+  password_body = g_strdup_printf ("{\"password\":\"%s\"}", f->demo->password);
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/v1/refresh-token", stale,
+                                            "application/json", password_body,
+                                            &body, "Retry-After", &retry_after), ==, 429);
+  g_assert_nonnull (retry_after);
+  g_assert_cmpint (g_ascii_strtoll (retry_after, NULL, 10), >, 0);
+  g_assert_null (strstr (body, "eyJ"));
+
+  /* A refresh without a password is no guess and still works. */
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/user/v1/refresh-token", stale,
+                                            NULL, NULL, &body, NULL, NULL), ==, 200);
+}
+
+/* A partial token (twoFactorRequired: true) is no session for anything
+ * but the code check: every route that changes something for the user
+ * refuses it with 401, and nothing changes. A full token then does the
+ * same requests' checks, so the 401s are about the token. */
+static void
+test_partial_token_refused (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *partial = test_user_forge_token (f->server, f->demo, now_ms (), TRUE);
+  g_autofree char *full = test_user_forge_token (f->server, f->demo, now_ms (), FALSE);
+  g_autofree char *apps = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *keys = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gint64 app_id;
+  gint64 key_id;
+
+  /* A fleet of the demo user's and one of its API keys. */
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/v7/application?$select=id", full,
+                                            NULL, NULL, &apps, NULL, NULL), ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, apps, -1, NULL));
+  app_id = json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "d"), 0), "id");
+  key = test_create_api_key (f->server, full, "partial-test", "null", "null");
+  g_assert_cmpuint (ba_test_server_request (f->server, "GET", "/v7/api_key?$select=id", full,
+                                            NULL, NULL, &keys, NULL, NULL), ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, keys, -1, NULL));
+  key_id = json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "d"), 0), "id");
+
+  {
+    g_autofree char *member = g_strdup_printf ("{\"username\":\"nobody\",\"is_member_of__application\":%" G_GINT64_FORMAT "}", app_id);
+    g_autofree char *invite = g_strdup_printf ("{\"invitee\":\"partial@example.com\",\"is_invited_to__application\":%" G_GINT64_FORMAT "}", app_id);
+    g_autofree char *password = g_strdup_printf ("{\"current_password\":\"%s\",\"new_password\":\"new password 1\"}", f->demo->password);
+    g_autofree char *user = g_strdup_printf ("/v7/user(%" G_GINT64_FORMAT ")", f->demo->user_id);
+    g_autofree char *profile = g_strdup_printf ("/v7/user_profile(%" G_GINT64_FORMAT ")", f->demo->user_id);
+    g_autofree char *api_key = g_strdup_printf ("/v7/api_key(%" G_GINT64_FORMAT ")", key_id);
+    const struct
+    {
+      const char *method;
+      const char *path;
+      const char *body;
+    } requests[] = {
+      { "POST", "/v7/user_application_membership", member },
+      { "POST", "/v7/invitee__is_invited_to__application", invite },
+      { "PATCH", "/v7/user_application_membership(1)", "{\"application_membership_role\":1}" },
+      { "DELETE", "/v7/user_application_membership(1)", NULL },
+      { "DELETE", "/v7/invitee__is_invited_to__application(1)", NULL },
+      { "POST", "/user/v1/invitation/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL },
+      { "POST", "/user/v1/password", password },
+      { "PATCH", profile, "{\"first_name\":\"Partial\"}" },
+      { "PATCH", user, "{\"has_been_sent_verification_email\":true}" },
+      { "DELETE", user, NULL },
+      { "POST", "/api-key/user/full", "{\"name\":\"k\"}" },
+      { "PATCH", api_key, "{\"name\":\"renamed\"}" },
+      { "DELETE", api_key, NULL },
+      { "POST", "/auth/totp/recovery-codes", NULL },
+      { "GET", "/auth/totp/setup", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+      {
+        g_test_message ("%s %s", requests[i].method, requests[i].path);
+        g_assert_cmpuint (ba_test_server_request (f->server, requests[i].method, requests[i].path,
+                                                  partial,
+                                                  requests[i].body != NULL ? "application/json" : NULL,
+                                                  requests[i].body, NULL, NULL, NULL), ==, 401);
+      }
+  }
+
+  /* Nothing changed: the password, the account, the key and its name. */
+  g_assert_cmpuint (whoami_status (f, "/user/v1/whoami", f->demo->token), ==, 200);
+  g_assert_cmpuint (whoami_status (f, "/user/v1/whoami", key), ==, 200);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}",
+                                             f->demo->username, f->demo->password);
+
+    g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/login_", NULL, "application/json",
+                                              body, NULL, NULL, NULL), ==, 200);
+  }
+}
+
 static void
 test_credentials (Fixture       *f,
                   gconstpointer  data)
@@ -683,6 +795,8 @@ main (int   argc,
 
   ADD ("/ba/server/api-keys/create", test_create);
   ADD ("/ba/server/api-keys/fresh-token", test_fresh_token);
+  ADD ("/ba/server/api-keys/refresh-password-limited", test_refresh_password_limited);
+  ADD ("/ba/server/api-keys/partial-token-refused", test_partial_token_refused);
   ADD ("/ba/server/api-keys/credentials", test_credentials);
   ADD ("/ba/server/api-keys/validation", test_validation);
   ADD ("/ba/server/api-keys/authenticate", test_authenticate);

@@ -233,6 +233,92 @@ test_rate_limit_shared (Fixture       *f,
   g_assert_false (looks_like_jwt (body));
 }
 
+/* A POST of the page's form with the headers a browser adds. Returns the
+ * status; the page goes to @out_body. */
+static guint
+browser_post (Fixture    *f,
+              const char *form,
+              const char *origin,
+              const char *fetch_site,
+              char      **out_body,
+              char      **out_referrer_policy)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (ba_test_server_get_url (f->server), PAGE, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (form, strlen (form));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  if (origin != NULL)
+    soup_message_headers_replace (headers, "Origin", origin);
+  if (fetch_site != NULL)
+    soup_message_headers_replace (headers, "Sec-Fetch-Site", fetch_site);
+  soup_message_set_request_body_from_bytes (msg, FORM, request);
+
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *out_body = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  if (out_referrer_policy != NULL)
+    *out_referrer_policy = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                   "Referrer-Policy"));
+
+  return soup_message_get_status (msg);
+}
+
+/* Another web site (or a sandboxed page, Origin "null") posting its own
+ * account's password here would log the application on this computer in
+ * to that account: such POSTs are refused before anything is checked.
+ * The page's own POSTs (same origin) and non-browser clients (no Origin)
+ * still work. */
+static void
+test_cross_site_post_refused (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *form = password_form ("demo", ba_test_server_get_demo_password (f->server));
+  g_autofree char *own = g_strdup (ba_test_server_get_url (f->server));
+  const struct
+  {
+    const char *origin;
+    const char *fetch_site;
+  } refused[] = {
+    { "https://evil.example", NULL },
+    { "null", NULL },
+    { "http://127.0.0.1:1", NULL },
+    { NULL, "cross-site" },
+    { NULL, "same-site" },
+    { own, "cross-site" },
+  };
+
+  if (g_str_has_suffix (own, "/"))
+    own[strlen (own) - 1] = '\0';
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *body = NULL;
+
+      g_test_message ("Origin %s, Sec-Fetch-Site %s", refused[i].origin, refused[i].fetch_site);
+      g_assert_cmpuint (browser_post (f, form, refused[i].origin, refused[i].fetch_site,
+                                      &body, NULL), ==, 403);
+      g_assert_null (find_token (body));
+      g_assert_false (looks_like_jwt (body));
+    }
+
+  /* The refusals did not count as password tries, and the page's own
+   * POST logs in. Its pages ask browsers to send their origin. */
+  {
+    g_autofree char *body = NULL;
+    g_autofree char *policy = NULL;
+    g_autofree char *token = NULL;
+
+    g_assert_cmpuint (browser_post (f, form, own, "same-origin", &body, &policy), ==, 200);
+    token = find_token (body);
+    g_assert_true (looks_like_jwt (token));
+    g_assert_cmpstr (policy, ==, "same-origin");
+  }
+}
+
 static void
 test_bad_requests (Fixture       *f,
                    gconstpointer  data)
@@ -727,6 +813,103 @@ test_two_factor_step_real_totp (void)
   }
 }
 
+/* Code tries on the page and through POST /auth/totp/verify count
+ * together: after ten wrong codes through the API, the page refuses even
+ * the right code (429), so the page is no way to double the guesses. */
+static void
+test_code_tries_shared (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ba-web-login-tries-XXXXXX", NULL);
+  g_autoptr(BaServer) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BaOtpauth) otpauth = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *page_url = NULL;
+  g_autofree char *api_url = NULL;
+  g_autofree char *login_json = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *api_partial = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *partial = NULL;
+
+  server = ba_server_new (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (ba_server_seed_demo (server, NULL, NULL, &password, &error));
+  g_assert_true (ba_server_listen (server, "127.0.0.1:0", NULL, NULL, &error));
+  url = ba_server_get_url (server);
+  page_url = g_strconcat (url, PAGE, NULL);
+
+  api_url = g_strconcat (url, "/login_", NULL);
+  login_json = g_strdup_printf ("{\"username\":\"demo\",\"password\":\"%s\"}", password);
+  g_assert_cmpuint (request_api (session, "POST", api_url, NULL, login_json, &token), ==, 200);
+  g_clear_pointer (&api_url, g_free);
+  api_url = g_strconcat (url, "/auth/totp/setup", NULL);
+  g_assert_cmpuint (request_api (session, "GET", api_url, token, NULL, &uri), ==, 200);
+  otpauth = ba_otpauth_parse (uri, &error);
+  g_assert_no_error (error);
+  code = code_at (otpauth, 0);
+  json = g_strdup_printf ("{\"code\":\"%s\"}", code);
+  g_clear_pointer (&api_url, g_free);
+  api_url = g_strconcat (url, "/auth/totp/verify", NULL);
+  g_assert_cmpuint (request_api (session, "POST", api_url, token, json, &body), ==, 200);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&code, g_free);
+
+  /* The page's first step gives a partial token. */
+  escaped = g_uri_escape_string (password, NULL, FALSE);
+  form = g_strconcat ("step=password&username=demo&password=", escaped, NULL);
+  g_assert_cmpuint (request (session, page_url, form, &body), ==, 200);
+  partial = find_hidden (body, "partial_token");
+  g_assert_nonnull (partial);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&escaped, g_free);
+  g_clear_pointer (&form, g_free);
+
+  /* Ten wrong codes through the API, with a partial token of /login_. */
+  g_clear_pointer (&api_url, g_free);
+  api_url = g_strconcat (url, "/login_", NULL);
+  g_assert_cmpuint (request_api (session, "POST", api_url, NULL, login_json, &api_partial), ==, 200);
+  g_clear_pointer (&api_url, g_free);
+  api_url = g_strconcat (url, "/auth/totp/verify", NULL);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpuint (request_api (session, "POST", api_url, api_partial,
+                                     "{\"code\":\"000000\"}", &body), ==, 401);
+      g_clear_pointer (&body, g_free);
+    }
+
+  /* Now the page refuses the right code too. */
+  code = code_at (otpauth, otpauth->period);
+  escaped = g_uri_escape_string (partial, NULL, FALSE);
+  form = g_strconcat ("step=code&partial_token=", escaped, "&code=", code, NULL);
+  g_assert_cmpuint (request (session, page_url, form, &body), ==, 429);
+  g_assert_null (find_hidden (body, "token"));
+  g_clear_pointer (&body, g_free);
+
+  g_clear_object (&server);
+  {
+    const char *names[] = { "server.db", "server.db-wal", "server.db-shm", "jwt-secret",
+                            "demo-password", NULL };
+    g_autofree char *outbox = g_build_filename (dir, "outbox", NULL);
+
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (outbox);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -738,8 +921,10 @@ main (int   argc,
               fixture_set_up, func, fixture_tear_down)
 
   g_test_add_func ("/ba/server/web-login/parse-callback", test_parse_callback);
+  ADD ("cross-site-post-refused", FALSE, test_cross_site_post_refused);
   g_test_add_func ("/ba/server/web-login/two-factor-step", test_two_factor_step);
   g_test_add_func ("/ba/server/web-login/two-factor-step-real-totp", test_two_factor_step_real_totp);
+  g_test_add_func ("/ba/server/web-login/code-tries-shared", test_code_tries_shared);
   g_test_add_func ("/ba/server/web-login/nothing-secret-logged", test_nothing_secret_logged);
   ADD ("get-form", FALSE, test_get_form);
   ADD ("password-posts-token", FALSE, test_password_posts_token);
