@@ -264,6 +264,7 @@ test_unreadable_vault (void)
   g_autofree char *vault_path = NULL;
   BaTestServer *server;
   BaWindow *window;
+  BaVault *vault;
 
   server = ba_test_server_start (TRUE, &error);
   g_assert_no_error (error);
@@ -274,7 +275,13 @@ test_unreadable_vault (void)
    * finish before the file is damaged under the old connection. */
   BA_APP_TEST_WAIT_UNTIL (window->account_page->account_details->fresh &&
                           !window->account_page->account_details->loading);
+  /* Writes still queued when the window goes (the fleets' cache, say)
+   * keep the vault open; damage the file only once it is closed, as it
+   * would be after the app quit. */
+  vault = window->vault;
+  g_object_add_weak_pointer (G_OBJECT (vault), (gpointer *) &vault);
   ba_app_test_close_window (window);
+  BA_APP_TEST_WAIT_UNTIL (vault == NULL);
 
   /* Damage the vault: the next start moves it aside, starts afresh and
    * says so. */
