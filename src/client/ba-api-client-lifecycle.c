@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
@@ -111,31 +113,42 @@ is_token_text (const char *text)
   return TRUE;
 }
 
-/* The value of query parameter @name in @text, if @text is a URL. */
+/* The value of query parameter @name in @text, if @text is a URL. Parsed
+ * by hand rather than with GUri, so that every copy of the link (it holds
+ * a reset token) can be wiped. */
 static char *
 query_parameter (const char *text,
                  const char *name)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GHashTable) params = NULL;
-  const char *query;
+  g_autoptr(BaSecretString) trimmed = g_strstrip (g_strdup (text));
+  gsize name_len = strlen (name);
+  char *query;
+  char *fragment;
 
-  uri = g_uri_parse (trimmed, G_URI_FLAGS_ENCODED_QUERY, NULL);
-  if (uri == NULL || (query = g_uri_get_query (uri)) == NULL)
+  if (strstr (trimmed, "://") == NULL || (query = strchr (trimmed, '?')) == NULL)
     return NULL;
+  query++;
+  if ((fragment = strchr (query, '#')) != NULL)
+    *fragment = '\0';
 
-  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
-  if (params == NULL)
-    return NULL;
+  for (char *part = query; part != NULL && *part != '\0';)
+    {
+      char *next = strchr (part, '&');
+      const char *end = next != NULL ? next : part + strlen (part);
 
-  return g_strdup (g_hash_table_lookup (params, name));
+      if (strncmp (part, name, name_len) == 0 && part[name_len] == '=')
+        return g_uri_unescape_segment (part + name_len + 1, end, NULL);
+
+      part = next != NULL ? next + 1 : NULL;
+    }
+
+  return NULL;
 }
 
 char *
 ba_lifecycle_parse_mail_token (const char *code_or_link)
 {
-  g_autofree char *token = NULL;
+  g_autoptr(BaSecretString) token = NULL;
 
   if (code_or_link == NULL)
     return NULL;
@@ -144,6 +157,7 @@ ba_lifecycle_parse_mail_token (const char *code_or_link)
   if (token == NULL)
     token = g_strstrip (g_strdup (code_or_link));
 
+  /* A rejected text is wiped too: it may be a token with a typo. */
   if (!is_token_text (token))
     return NULL;
 

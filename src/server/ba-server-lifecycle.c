@@ -41,6 +41,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 /* Guessing the current password through POST /user/v1/password is
  * limited like /login_ (section 3): 10 tries per 2 hours per user, then
  * an hour's block; a correct password resets the count. */
+/* Sign-ups per client address: each one sends a mail to an address the
+ * caller chose, and each taken-address answer tells whether an account
+ * exists. */
+#define SIGN_UP_LIMIT_POINTS          20
+#define SIGN_UP_LIMIT_WINDOW_SECONDS  (60 * 60)
+#define SIGN_UP_LIMIT_BLOCK_SECONDS   (60 * 60)
+
 #define PASSWORD_LIMIT_POINTS          10
 #define PASSWORD_LIMIT_WINDOW_SECONDS  (2 * 60 * 60)
 #define PASSWORD_LIMIT_BLOCK_SECONDS   (60 * 60)
@@ -74,6 +81,7 @@ struct _BaServerLifecycle
   char                *outbox_dir;
   BaServerRateLimiter *mail_limiter;
   BaServerRateLimiter *password_limiter;
+  BaServerRateLimiter *sign_up_limiter;
   BaServerTotp        *totp;          /* NULL: nobody has two-factor authentication */
 };
 
@@ -828,9 +836,11 @@ handle_register (BaServerLifecycle *self,
   g_autoptr(BaServerUser) existing = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *username = NULL;
+  g_autofree char *limit_key = NULL;
   const char *email;
   const char *password;
   JsonNode *username_node;
+  gint64 retry_after = 0;
   Job *job;
 
   if (object == NULL)
@@ -852,6 +862,13 @@ handle_register (BaServerLifecycle *self,
   if (!ba_password_policy_check (password, &error))
     {
       respond_message (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+
+  limit_key = g_strconcat ("sign-up$", soup_server_message_get_remote_host (msg), NULL);
+  if (!ba_server_rate_limiter_consume (self->sign_up_limiter, limit_key, &retry_after))
+    {
+      respond_too_many_requests (msg, retry_after);
       return;
     }
 
@@ -1613,6 +1630,7 @@ ba_server_lifecycle_finalize (GObject *object)
   g_clear_object (&self->totp);
   g_clear_object (&self->mail_limiter);
   g_clear_object (&self->password_limiter);
+  g_clear_object (&self->sign_up_limiter);
   g_clear_pointer (&self->outbox_dir, g_free);
 
   G_OBJECT_CLASS (ba_server_lifecycle_parent_class)->finalize (object);
@@ -1635,6 +1653,9 @@ ba_server_lifecycle_init (BaServerLifecycle *self)
   self->password_limiter = ba_server_rate_limiter_new (PASSWORD_LIMIT_POINTS,
                                                        PASSWORD_LIMIT_WINDOW_SECONDS,
                                                        PASSWORD_LIMIT_BLOCK_SECONDS);
+  self->sign_up_limiter = ba_server_rate_limiter_new (SIGN_UP_LIMIT_POINTS,
+                                                      SIGN_UP_LIMIT_WINDOW_SECONDS,
+                                                      SIGN_UP_LIMIT_BLOCK_SECONDS);
 }
 
 /* Public API */

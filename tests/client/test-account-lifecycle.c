@@ -258,6 +258,7 @@ test_parse (void)
     { " https://dashboard.example.com/verify-email?token=Q1&email=jane%40example.com ", "Q1", "jane@example.com" },
     { "https://example.com/x?email=a%40b.c&token=T2#frag", "T2", "a@b.c" },
     { "https://example.com/x?nothing=1", NULL, NULL },
+    { "https://example.com/x?xtoken=no&token=T3&token=later", "T3", NULL },
     { "two words", NULL, NULL },
     { "", NULL, NULL },
     { "tok'en", NULL, NULL },

@@ -754,6 +754,32 @@ test_profile (Fixture       *f,
                                             NULL, NULL, NULL, NULL, NULL), ==, 401);
 }
 
+/* Sign-ups are limited per address (each sends a mail to an address the
+ * caller chose): 20 an hour, counted whatever the answer, then 429. */
+static void
+test_register_rate_limited (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *retry_after = NULL;
+
+  g_assert_cmpuint (sign_up (f, "first@example.com", NULL, PASSWORD, &body), ==, 200);
+  for (guint i = 1; i < 20; i++)
+    {
+      g_clear_pointer (&body, g_free);
+      g_assert_cmpuint (sign_up (f, "first@example.com", NULL, PASSWORD, &body), ==, 409);
+    }
+
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (ba_test_server_request (f->server, "POST", "/user/register", NULL,
+                                            "application/json",
+                                            "{\"email\":\"other@example.com\",\"password\":\"long enough\"}",
+                                            &body, "Retry-After", &retry_after), ==, 429);
+  g_assert_nonnull (retry_after);
+  g_assert_cmpint (g_ascii_strtoll (retry_after, NULL, 10), >, 0);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM user WHERE email = 'other@example.com' AND ?1 = ?1", 0), ==, 0);
+}
+
 static void
 test_delete (Fixture       *f,
              gconstpointer  data)
@@ -896,6 +922,7 @@ main (int   argc,
 
   ADD ("/ba/server/lifecycle/register", test_register);
   ADD ("/ba/server/lifecycle/register-errors", test_register_errors);
+  ADD ("/ba/server/lifecycle/register-rate-limited", test_register_rate_limited);
   ADD ("/ba/server/lifecycle/verify", test_verify);
   ADD ("/ba/server/lifecycle/reset-enumeration", test_reset_enumeration);
   ADD ("/ba/server/lifecycle/reset", test_reset);
