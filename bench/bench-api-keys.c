@@ -17,50 +17,16 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include <glib/gstdio.h>
 
 #include "ba-account.h"
 #include "ba-test-server.h"
+#include "bench-support.h"
 #include "ba-wipe.h"
 
 #define DEFAULT_KEYS   10000
 #define IN_FLIGHT      16
-
-static gint64 tick_last;
-static gint64 tick_worst;
-
-/* Runs every millisecond; the largest gap between two runs is how long
- * the main loop was blocked. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  if (tick_last != 0 && now - tick_last > tick_worst)
-    tick_worst = now - tick_last;
-  tick_last = now;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-stall_reset (void)
-{
-  tick_last = g_get_monotonic_time ();
-  tick_worst = 0;
-}
-
-static long
-peak_rss_kib (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-
-  return usage.ru_maxrss;
-}
 
 static void
 report (const char *step,
@@ -71,26 +37,9 @@ report (const char *step,
           step,
           elapsed_usec / 1000.0,
           n_keys > 0 ? elapsed_usec / (double) n_keys : 0.0,
-          tick_worst / 1000.0,
-          peak_rss_kib () / 1024.0);
+          bench_stall_worst_usec () / 1000.0,
+          bench_peak_rss_kib () / 1024.0);
   fflush (stdout);
-}
-
-static void
-store_result (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
 }
 
 /* Bulk creation, IN_FLIGHT requests at a time. */
@@ -154,8 +103,8 @@ login (BaTestServer *server,
   ba_account_login_async (ba_test_server_get_url (server),
                           ba_test_server_get_demo_username (server),
                           ba_test_server_get_demo_password (server),
-                          NULL, vault, NULL, store_result, &result);
-  account = ba_account_login_finish (wait_for (&result), &error);
+                          NULL, vault, NULL, bench_store_result, &result);
+  account = ba_account_login_finish (bench_wait_for (&result), &error);
   g_object_unref (result);
   if (account == NULL)
     g_error ("Login failed: %s", error->message);
@@ -169,8 +118,8 @@ sync_keys (BaAccount *account)
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  ba_account_sync_api_keys_async (account, NULL, store_result, &result);
-  if (!ba_account_sync_api_keys_finish (account, wait_for (&result), &error))
+  ba_account_sync_api_keys_async (account, NULL, bench_store_result, &result);
+  if (!ba_account_sync_api_keys_finish (account, bench_wait_for (&result), &error))
     g_error ("Sync failed: %s", error->message);
   g_object_unref (result);
 }
@@ -208,7 +157,7 @@ main (int   argc,
   vault_key = g_bytes_new (raw_key, sizeof raw_key);
   sodium_memzero (raw_key, sizeof raw_key);
 
-  g_timeout_add (1, tick_cb, NULL);
+  bench_stall_start ();
 
   server = ba_test_server_start (TRUE, &error);
   if (server == NULL)
@@ -217,14 +166,14 @@ main (int   argc,
   g_assert_no_error (error);
 
   printf ("API keys: %u, server %s, peak RSS at start %.1f MiB\n",
-          n_keys, ba_test_server_get_url (server), peak_rss_kib () / 1024.0);
+          n_keys, ba_test_server_get_url (server), bench_peak_rss_kib () / 1024.0);
 
   /* One account caches in the vault, the other is session-only so the
    * network, parse and model steps can be timed without the disk. */
   vault_account = login (server, vault);
   memory_account = login (server, NULL);
 
-  stall_reset ();
+  bench_stall_reset ();
   creator.client = ba_account_get_api_client (memory_account);
   creator.total = n_keys;
   start = g_get_monotonic_time ();
@@ -241,15 +190,15 @@ main (int   argc,
     g_autoptr(BaIdentity) identity = NULL;
     BaApiClient *client = ba_account_get_api_client (memory_account);
 
-    ba_api_client_whoami_async (client, NULL, store_result, &result);
-    identity = ba_api_client_whoami_finish (client, wait_for (&result), &error);
+    ba_api_client_whoami_async (client, NULL, bench_store_result, &result);
+    identity = ba_api_client_whoami_finish (client, bench_wait_for (&result), &error);
     g_clear_object (&result);
     g_assert_no_error (error);
 
-    stall_reset ();
+    bench_stall_reset ();
     start = g_get_monotonic_time ();
-    ba_api_client_list_api_keys_async (client, identity->actor_id, NULL, store_result, &result);
-    keys = ba_api_client_list_api_keys_finish (client, wait_for (&result), &error);
+    ba_api_client_list_api_keys_async (client, identity->actor_id, NULL, bench_store_result, &result);
+    keys = ba_api_client_list_api_keys_finish (client, bench_wait_for (&result), &error);
     g_clear_object (&result);
     g_assert_no_error (error);
     report ("list: HTTP GET + parse", g_get_monotonic_time () - start, keys->len);
@@ -259,13 +208,13 @@ main (int   argc,
 
   /* Into the model of an account without a vault. */
   model = ba_account_get_api_keys (memory_account);
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_keys (memory_account);
   report ("sync into the model (HTTP + parse + model)", g_get_monotonic_time () - start,
           g_list_model_get_n_items (model));
 
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_keys (memory_account);
   report ("sync again, nothing changed", g_get_monotonic_time () - start,
@@ -277,28 +226,28 @@ main (int   argc,
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     g_ptr_array_add (keys, g_list_model_get_item (model, i));
 
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   ba_vault_replace_api_keys_async (vault, ba_account_get_id (vault_account), keys, NULL,
-                                   store_result, &result);
-  if (!ba_vault_replace_api_keys_finish (vault, wait_for (&result), &error))
+                                   bench_store_result, &result);
+  if (!ba_vault_replace_api_keys_finish (vault, bench_wait_for (&result), &error))
     g_error ("Saving failed: %s", error->message);
   g_clear_object (&result);
   report ("save to the vault (one transaction)", g_get_monotonic_time () - start, keys->len);
 
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
-  ba_vault_load_api_keys_async (vault, ba_account_get_id (vault_account), NULL, store_result, &result);
-  loaded = ba_vault_load_api_keys_finish (vault, wait_for (&result), &error);
+  ba_vault_load_api_keys_async (vault, ba_account_get_id (vault_account), NULL, bench_store_result, &result);
+  loaded = ba_vault_load_api_keys_finish (vault, bench_wait_for (&result), &error);
   g_clear_object (&result);
   g_assert_no_error (error);
   report ("reload from the vault", g_get_monotonic_time () - start, loaded->len);
 
   /* What a start-up does: the cached account and its keys, no network. */
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
-  ba_account_restore_async (NULL, vault, NULL, store_result, &result);
-  restored = ba_account_restore_finish (wait_for (&result), &error);
+  ba_account_restore_async (NULL, vault, NULL, bench_store_result, &result);
+  restored = ba_account_restore_finish (bench_wait_for (&result), &error);
   g_clear_object (&result);
   g_assert_no_error (error);
   report ("restore: account + keys into the model", g_get_monotonic_time () - start,
@@ -306,19 +255,19 @@ main (int   argc,
 
   /* End to end: server to model to vault, for an account that has the
    * whole list cached already (the usual case) ... */
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_keys (vault_account);
   report ("sync with the vault (first, from empty)", g_get_monotonic_time () - start,
           g_list_model_get_n_items (ba_account_get_api_keys (vault_account)));
 
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_keys (vault_account);
   report ("sync with the vault (again)", g_get_monotonic_time () - start,
           g_list_model_get_n_items (ba_account_get_api_keys (vault_account)));
 
-  printf ("peak RSS at the end %.1f MiB\n", peak_rss_kib () / 1024.0);
+  printf ("peak RSS at the end %.1f MiB\n", bench_peak_rss_kib () / 1024.0);
 
   g_clear_object (&restored);
   g_clear_object (&vault_account);

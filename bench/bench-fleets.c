@@ -20,7 +20,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include <glib/gstdio.h>
 #include <sodium.h>
@@ -29,42 +28,10 @@
 #include "ba-account.h"
 #include "ba-account-fleets.h"
 #include "ba-test-server.h"
+#include "bench-support.h"
 
 #define DEFAULT_FLEETS   1000
 #define DEFAULT_DEVICES  20
-
-static gint64 tick_last;
-static gint64 tick_worst;
-
-/* Runs every millisecond; the largest gap between two runs is how long
- * the main loop was blocked. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  if (tick_last != 0 && now - tick_last > tick_worst)
-    tick_worst = now - tick_last;
-  tick_last = now;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-stall_reset (void)
-{
-  tick_last = g_get_monotonic_time ();
-  tick_worst = 0;
-}
-
-static double
-peak_rss_mib (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
 
 static void
 report (const char *step,
@@ -74,24 +41,8 @@ report (const char *step,
   printf ("%-46s %9.1f ms  %7.1f µs/fleet  stall %6.1f ms  peak RSS %6.1f MiB\n",
           step, elapsed_usec / 1000.0,
           n_fleets > 0 ? elapsed_usec / (double) n_fleets : 0.0,
-          tick_worst / 1000.0, peak_rss_mib ());
+          bench_stall_worst_usec () / 1000.0, bench_peak_rss_kib () / 1024.0);
   fflush (stdout);
-}
-
-static void
-store_result (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
 }
 
 /* The fleets and devices, in one transaction on the server's own file
@@ -167,8 +118,8 @@ login (BaTestServer *server,
   ba_account_login_async (ba_test_server_get_url (server),
                           ba_test_server_get_demo_username (server),
                           ba_test_server_get_demo_password (server),
-                          NULL, vault, NULL, store_result, &result);
-  account = ba_account_login_finish (wait_for (&result), &error);
+                          NULL, vault, NULL, bench_store_result, &result);
+  account = ba_account_login_finish (bench_wait_for (&result), &error);
   g_object_unref (result);
   if (account == NULL)
     g_error ("Login failed: %s", error->message);
@@ -182,8 +133,8 @@ sync_fleets (BaAccount *account)
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  ba_account_sync_fleets_async (account, NULL, store_result, &result);
-  if (!ba_account_sync_fleets_finish (account, wait_for (&result), &error))
+  ba_account_sync_fleets_async (account, NULL, bench_store_result, &result);
+  if (!ba_account_sync_fleets_finish (account, bench_wait_for (&result), &error))
     g_error ("Sync failed: %s", error->message);
   g_object_unref (result);
 }
@@ -225,7 +176,7 @@ main (int   argc,
   vault_key = g_bytes_new (raw_key, sizeof raw_key);
   sodium_memzero (raw_key, sizeof raw_key);
 
-  g_timeout_add (1, tick_cb, NULL);
+  bench_stall_start ();
 
   server = ba_test_server_start (TRUE, &error);
   if (server == NULL)
@@ -243,7 +194,7 @@ main (int   argc,
   /* Session-only first: the network, the server's query and the parse
    * without the disk. */
   memory_account = login (server, NULL);
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_fleets (memory_account);
   n_listed = g_list_model_get_n_items (ba_account_get_fleets (memory_account));
@@ -252,14 +203,14 @@ main (int   argc,
   if (n_listed < n_fleets)
     g_error ("The server listed %u fleets, expected at least %u", n_listed, n_fleets);
 
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_fleets (memory_account);
   report ("sync again, nothing changed", g_get_monotonic_time () - start, n_listed);
 
   /* With the vault: the same, plus caching the list. */
   vault_account = login (server, vault);
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
   sync_fleets (vault_account);
   report ("sync with the vault (… + cache)", g_get_monotonic_time () - start, n_listed);
@@ -267,10 +218,10 @@ main (int   argc,
   /* Start-up: another account object for the same user fills its list
    * from the vault alone. */
   restored = login (server, vault);
-  stall_reset ();
+  bench_stall_reset ();
   start = g_get_monotonic_time ();
-  ba_account_load_cached_fleets_async (restored, NULL, store_result, &result);
-  if (!ba_account_load_cached_fleets_finish (restored, wait_for (&result), &error))
+  ba_account_load_cached_fleets_async (restored, NULL, bench_store_result, &result);
+  if (!ba_account_load_cached_fleets_finish (restored, bench_wait_for (&result), &error))
     g_error ("Loading the cache failed: %s", error->message);
   g_clear_object (&result);
   report ("load the cached list from the vault", g_get_monotonic_time () - start,

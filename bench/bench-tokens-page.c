@@ -20,7 +20,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include "ba-account.h"
 #include "ba-account-page-private.h"
@@ -28,6 +27,7 @@
 #include "ba-login-page-private.h"
 #include "ba-test-server.h"
 #include "ba-tokens-page-private.h"
+#include "bench-support.h"
 #include "ba-window-private.h"
 #include "ba-wipe.h"
 
@@ -38,16 +38,6 @@
 /* Creating and syncing 10,000 keys takes far longer than the UI tests'
  * 30 s wait, so the bench waits on its own. */
 #define LONG_WAIT_USEC   (300 * G_USEC_PER_SEC)
-
-static long
-peak_rss_kib (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-
-  return usage.ru_maxrss;
-}
 
 static void
 iterate_until (gint64      deadline,
@@ -203,7 +193,7 @@ main (int   argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
 
   printf ("API keys: %u, server %s, peak RSS before %.1f MiB\n",
-          n_keys, ba_test_server_get_url (server), peak_rss_kib () / 1024.0);
+          n_keys, ba_test_server_get_url (server), bench_peak_rss_kib () / 1024.0);
   fflush (stdout);
 
   /* The keys go straight to the server, so the tab finds them all in its
@@ -248,7 +238,7 @@ main (int   argc,
     g_error ("The list was never drawn");
   printf ("sync to the list first drawn:              %8.1f ms\n",
           (painter.last_paint - start) / 1000.0);
-  printf ("peak RSS with the list shown:              %8.1f MiB\n", peak_rss_kib () / 1024.0);
+  printf ("peak RSS with the list shown:              %8.1f MiB\n", bench_peak_rss_kib () / 1024.0);
   fflush (stdout);
 
   /* Lets the sync's tail (the vault) finish so it does not land in the
@@ -306,7 +296,7 @@ main (int   argc,
               values[intervals->len - 1] / 1000.0,
               slow_frames, SLOW_FRAME_USEC / 1000, missed_frames);
     }
-  printf ("peak RSS at the end:                       %8.1f MiB\n", peak_rss_kib () / 1024.0);
+  printf ("peak RSS at the end:                       %8.1f MiB\n", bench_peak_rss_kib () / 1024.0);
   fflush (stdout);
 
   ba_app_test_close_window (window);

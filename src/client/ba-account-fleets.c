@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ba-account-fleets.h"
+#include "ba-account-private.h"
 
 #include <string.h>
 
@@ -580,18 +581,6 @@ request_done_cb (GObject      *object,
     }
 }
 
-static gboolean
-check_task (BaAccount    *self,
-            GAsyncResult *result,
-            gpointer      source_tag)
-{
-  g_return_val_if_fail (BA_IS_ACCOUNT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return TRUE;
-}
-
 /* Cached fleets */
 
 static void
@@ -643,7 +632,7 @@ ba_account_load_cached_fleets_finish (BaAccount     *self,
                                       GAsyncResult  *result,
                                       GError       **error)
 {
-  if (!check_task (self, result, ba_account_load_cached_fleets_async))
+  if (!ba_account_check_task (self, result, ba_account_load_cached_fleets_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -689,7 +678,7 @@ ba_account_sync_fleets_finish (BaAccount     *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  if (!check_task (self, result, ba_account_sync_fleets_async))
+  if (!ba_account_check_task (self, result, ba_account_sync_fleets_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -715,7 +704,7 @@ ba_account_list_fleet_roles_finish (BaAccount     *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  if (!check_task (self, result, ba_account_list_fleet_roles_async))
+  if (!ba_account_check_task (self, result, ba_account_list_fleet_roles_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -747,7 +736,7 @@ ba_account_list_fleet_members_finish (BaAccount     *self,
                                       GAsyncResult  *result,
                                       GError       **error)
 {
-  if (!check_task (self, result, ba_account_list_fleet_members_async))
+  if (!ba_account_check_task (self, result, ba_account_list_fleet_members_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -779,7 +768,7 @@ ba_account_list_fleet_invites_finish (BaAccount     *self,
                                       GAsyncResult  *result,
                                       GError       **error)
 {
-  if (!check_task (self, result, ba_account_list_fleet_invites_async))
+  if (!ba_account_check_task (self, result, ba_account_list_fleet_invites_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -840,7 +829,7 @@ ba_account_add_fleet_member_finish (BaAccount     *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  if (!check_task (self, result, ba_account_add_fleet_member_async))
+  if (!ba_account_check_task (self, result, ba_account_add_fleet_member_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -877,7 +866,7 @@ ba_account_change_fleet_member_role_finish (BaAccount     *self,
                                             GAsyncResult  *result,
                                             GError       **error)
 {
-  if (!check_task (self, result, ba_account_change_fleet_member_role_async))
+  if (!ba_account_check_task (self, result, ba_account_change_fleet_member_role_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -906,7 +895,7 @@ ba_account_remove_fleet_member_finish (BaAccount     *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  if (!check_task (self, result, ba_account_remove_fleet_member_async))
+  if (!ba_account_check_task (self, result, ba_account_remove_fleet_member_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -961,7 +950,7 @@ ba_account_invite_to_fleet_finish (BaAccount     *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  if (!check_task (self, result, ba_account_invite_to_fleet_async))
+  if (!ba_account_check_task (self, result, ba_account_invite_to_fleet_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -990,7 +979,7 @@ ba_account_revoke_fleet_invite_finish (BaAccount     *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  if (!check_task (self, result, ba_account_revoke_fleet_invite_async))
+  if (!ba_account_check_task (self, result, ba_account_revoke_fleet_invite_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -24,18 +24,6 @@ now_seconds (void)
 }
 
 static gboolean
-check (BaAccount    *self,
-       GAsyncResult *result,
-       gpointer      source_tag)
-{
-  g_return_val_if_fail (BA_IS_ACCOUNT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return TRUE;
-}
-
-static gboolean
 check_logged_in (BaAccount *self,
                  GTask     *task)
 {
@@ -354,7 +342,7 @@ ba_account_verify_email_finish (BaAccount     *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  if (!check (self, result, ba_account_verify_email_async))
+  if (!ba_account_check_task (self, result, ba_account_verify_email_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -409,7 +397,7 @@ ba_account_set_password_finish (BaAccount     *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  if (!check (self, result, ba_account_set_password_async))
+  if (!ba_account_check_task (self, result, ba_account_set_password_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -457,7 +445,7 @@ ba_account_resend_verification_email_finish (BaAccount     *self,
                                              GAsyncResult  *result,
                                              GError       **error)
 {
-  if (!check (self, result, ba_account_resend_verification_email_async))
+  if (!ba_account_check_task (self, result, ba_account_resend_verification_email_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -554,7 +542,7 @@ ba_account_load_cached_profile_finish (BaAccount     *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  if (!check (self, result, ba_account_load_cached_profile_async))
+  if (!ba_account_check_task (self, result, ba_account_load_cached_profile_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -586,7 +574,7 @@ ba_account_fetch_profile_finish (BaAccount     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  if (!check (self, result, ba_account_fetch_profile_async))
+  if (!ba_account_check_task (self, result, ba_account_fetch_profile_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -637,7 +625,7 @@ ba_account_update_profile_finish (BaAccount     *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  if (!check (self, result, ba_account_update_profile_async))
+  if (!ba_account_check_task (self, result, ba_account_update_profile_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -751,7 +739,7 @@ ba_account_delete_finish (BaAccount     *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  if (!check (self, result, ba_account_delete_async))
+  if (!ba_account_check_task (self, result, ba_account_delete_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -16,18 +16,6 @@
 #include "ba-error.h"
 #include "ba-wipe.h"
 
-static gboolean
-check_task (BaAccount    *self,
-            GAsyncResult *result,
-            gpointer      source_tag)
-{
-  g_return_val_if_fail (BA_IS_ACCOUNT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return TRUE;
-}
-
 /* Fails @task without a request when the account has no session that a
  * server could accept for these calls. */
 static gboolean
@@ -110,7 +98,7 @@ ba_account_setup_two_factor_finish (BaAccount     *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  if (!check_task (self, result, ba_account_setup_two_factor_async))
+  if (!ba_account_check_task (self, result, ba_account_setup_two_factor_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -184,7 +172,7 @@ ba_account_enable_two_factor_finish (BaAccount     *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  if (!check_task (self, result, ba_account_enable_two_factor_async))
+  if (!ba_account_check_task (self, result, ba_account_enable_two_factor_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -217,7 +205,7 @@ ba_account_disable_two_factor_finish (BaAccount     *self,
                                       GAsyncResult  *result,
                                       GError       **error)
 {
-  if (!check_task (self, result, ba_account_disable_two_factor_async))
+  if (!ba_account_check_task (self, result, ba_account_disable_two_factor_async))
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -273,7 +261,7 @@ ba_account_new_recovery_codes_finish (BaAccount     *self,
                                       GAsyncResult  *result,
                                       GError       **error)
 {
-  if (!check_task (self, result, ba_account_new_recovery_codes_async))
+  if (!ba_account_check_task (self, result, ba_account_new_recovery_codes_async))
     return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -328,7 +316,7 @@ ba_account_count_recovery_codes_finish (BaAccount     *self,
 {
   g_autofree guint *count = NULL;
 
-  if (!check_task (self, result, ba_account_count_recovery_codes_async))
+  if (!ba_account_check_task (self, result, ba_account_count_recovery_codes_async))
     return FALSE;
 
   count = g_task_propagate_pointer (G_TASK (result), error);
