@@ -72,6 +72,114 @@ assert_accel (GtkApplication *app,
   g_assert_true (g_strv_contains ((const char * const *) accels, accel));
 }
 
+/* Every shortcut the shortcuts window shows is real: an action shortcut
+ * has that accelerator in the application, and a fixed accelerator is
+ * bound somewhere in the window (a shortcut controller, or F10 on the
+ * primary menu button). "Return" entries are activation of the focused
+ * field or row, which the login and tokens page tests press. */
+
+static gboolean
+trigger_bound_in (GtkWidget          *widget,
+                  GtkShortcutTrigger *trigger)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+            return TRUE;
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (trigger_bound_in (child, trigger))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+has_primary_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (has_primary_menu_button (child))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+collect_shortcuts (GtkWidget *widget,
+                   GPtrArray *out)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    g_ptr_array_add (out, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_shortcuts (child, out);
+}
+
+static void
+assert_shortcuts_window_tells_the_truth (GtkApplication *app,
+                                         GtkWindow      *window)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  GtkShortcutsWindow *overlay;
+  guint checked = 0;
+
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  collect_shortcuts (GTK_WIDGET (overlay), entries);
+  g_assert_cmpuint (entries->len, >, 0);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *action = NULL;
+      g_autofree char *accelerator = NULL;
+
+      g_object_get (entries->pdata[i], "title", &title, "action-name", &action,
+                    "accelerator", &accelerator, NULL);
+      g_test_message ("%s: %s", title, action != NULL ? action : accelerator);
+
+      if (action != NULL)
+        {
+          g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, action);
+
+          g_assert_true (g_strv_length (accels) > 0);
+        }
+      else if (g_strcmp0 (accelerator, "F10") == 0)
+        g_assert_true (has_primary_menu_button (GTK_WIDGET (window)));
+      else if (g_strcmp0 (accelerator, "Return") != 0)
+        {
+          g_autoptr(GtkShortcutTrigger) trigger = gtk_shortcut_trigger_parse_string (accelerator);
+
+          g_assert_nonnull (trigger);
+          g_assert_true (trigger_bound_in (GTK_WIDGET (window), trigger));
+        }
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, entries->len);
+}
+
 static void
 test_actions_and_window (void)
 {
@@ -102,6 +210,8 @@ test_actions_and_window (void)
   g_application_activate (G_APPLICATION (app));
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
   BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (BA_WINDOW (window)), "login") == 0);
+
+  assert_shortcuts_window_tells_the_truth (GTK_APPLICATION (app), window);
 
   /* The shortcuts window, from gtk/help-overlay.ui in the resources. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
