@@ -229,13 +229,27 @@ get_codes (BaTwoFactorPage *self)
                                        codes_cb, g_object_ref (self));
 }
 
-static void
-regenerate_refreshed_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+/* Both getting new codes and turning 2FA on need a fresh session: the
+ * password refreshes the token, then @next runs. */
+typedef void (*NextStep) (BaTwoFactorPage *self);
+
+typedef struct
 {
-  g_autoptr(BaTwoFactorPage) self = user_data;
+  BaTwoFactorPage *self;
+  NextStep         next;
+} RefreshData;
+
+static void
+refreshed_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  RefreshData *data = user_data;
+  g_autoptr(BaTwoFactorPage) self = data->self;
+  NextStep next = data->next;
   g_autoptr(GError) error = NULL;
+
+  g_free (data);
 
   if (!ba_account_refresh_token_finish (BA_ACCOUNT (object), result, &error))
     {
@@ -246,16 +260,28 @@ regenerate_refreshed_cb (GObject      *object,
       return;
     }
 
-  get_codes (self);
+  next (self);
+}
+
+static void
+refresh_then (BaTwoFactorPage *self,
+              const char      *password,
+              NextStep         next)
+{
+  RefreshData *data = g_new0 (RefreshData, 1);
+
+  data->self = g_object_ref (self);
+  data->next = next;
+  set_busy (self, TRUE);
+  ba_account_refresh_token_async (self->account, password, self->cancellable,
+                                  refreshed_cb, data);
 }
 
 static void
 regenerate_with_password (BaTwoFactorPage *self,
                           const char      *password)
 {
-  set_busy (self, TRUE);
-  ba_account_refresh_token_async (self->account, password, self->cancellable,
-                                  regenerate_refreshed_cb, g_object_ref (self));
+  refresh_then (self, password, get_codes);
 }
 
 static void
@@ -393,32 +419,10 @@ start_setup (BaTwoFactorPage *self)
 }
 
 static void
-enable_refreshed_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(BaTwoFactorPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ba_account_refresh_token_finish (BA_ACCOUNT (object), result, &error))
-    {
-      if (is_cancelled (error))
-        return;
-      set_busy (self, FALSE);
-      toast (self, error->message);
-      return;
-    }
-
-  start_setup (self);
-}
-
-static void
 enable_with_password (BaTwoFactorPage *self,
                       const char      *password)
 {
-  set_busy (self, TRUE);
-  ba_account_refresh_token_async (self->account, password, self->cancellable,
-                                  enable_refreshed_cb, g_object_ref (self));
+  refresh_then (self, password, start_setup);
 }
 
 static void
