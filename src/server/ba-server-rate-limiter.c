@@ -140,3 +140,24 @@ ba_server_rate_limiter_reset (BaServerRateLimiter *self,
 
   g_hash_table_remove (self->entries, key);
 }
+
+char *
+ba_server_rate_limiter_login_key (const char *host,
+                                  const char *username)
+{
+  g_autofree char *folded = NULL;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (username != NULL, NULL);
+
+  /* The real API keys on the raw username (account-api.md section 3), but
+   * a login matches usernames case-insensitively, so "DEMO" and "demo"
+   * would get a budget each: one key for every spelling is stricter. A
+   * form body may hold any bytes, which g_utf8_casefold() must not see. */
+  if (g_utf8_validate (username, -1, NULL))
+    folded = g_utf8_casefold (username, -1);
+  else
+    folded = g_ascii_strdown (username, -1);
+
+  return g_strconcat (host, "$", folded, NULL);
+}

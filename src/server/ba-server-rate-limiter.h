@@ -32,4 +32,10 @@ gboolean             ba_server_rate_limiter_consume (BaServerRateLimiter  *self,
 void                 ba_server_rate_limiter_reset   (BaServerRateLimiter  *self,
                                                      const char           *key);
 
+/* The key of a password login by @username from @host, for POST /login_
+ * and the web login page alike: "<host>$<username>", the username case
+ * folded (see the .c file). */
+char                *ba_server_rate_limiter_login_key (const char         *host,
+                                                       const char         *username);
+
 G_END_DECLS

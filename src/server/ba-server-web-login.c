@@ -535,7 +535,7 @@ step_password (BaServerWebLogin  *self,
 
   /* The same limit, and the same key, as POST /login_: the page is not a
    * way around it. */
-  limit_key = g_strconcat (soup_server_message_get_remote_host (msg), "$", username, NULL);
+  limit_key = ba_server_rate_limiter_login_key (soup_server_message_get_remote_host (msg), username);
   if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
     {
       retry = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);

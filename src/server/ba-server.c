@@ -281,6 +281,8 @@ respond_too_many_requests (Request *request,
   soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
                                 "Retry-After", seconds);
   respond_message (request, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
+  /* libsoup 3.2 has no phrase for 429 and would send "Unknown Error". */
+  soup_server_message_set_status (request->msg, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
 }
 
 /* Request bodies */
@@ -558,8 +560,8 @@ handle_login (BaServer *self,
       goto out;
     }
 
-  limit_key = g_strconcat (soup_server_message_get_remote_host (request->msg),
-                           "$", username, NULL);
+  limit_key = ba_server_rate_limiter_login_key (soup_server_message_get_remote_host (request->msg),
+                                                username);
   if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
     {
       respond_too_many_requests (request, retry_after);

@@ -505,6 +505,63 @@ test_rate_limit (Fixture       *f,
   g_assert_cmpuint (login (f, "someone-else", "x", NULL), ==, 401);
 }
 
+/* POSTs a wrong password for "demo" with libsoup directly, which
+ * ba_test_server_request() does not expose: the status line's reason
+ * phrase. */
+static char *
+login_reason_phrase (Fixture *f,
+                     guint   *out_status)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (ba_test_server_get_url (f->server), "/login_", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autofree char *json = login_json ("demo", "wrong-password");
+  g_autoptr(GBytes) request_body = g_bytes_new (json, strlen (json));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *out_status = soup_message_get_status (msg);
+
+  return g_strdup (soup_message_get_reason_phrase (msg));
+}
+
+static void
+test_rate_limit_reason_phrase (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *reason = NULL;
+  guint status = 0;
+
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (login (f, "demo", "wrong-password", NULL), ==, 401);
+
+  /* libsoup 3.2 knows no phrase for 429 and would say "Unknown Error". */
+  reason = login_reason_phrase (f, &status);
+  g_assert_cmpuint (status, ==, 429);
+  g_assert_cmpstr (reason, ==, "Too Many Requests");
+}
+
+/* Logins match usernames case-insensitively, so every spelling of one
+ * username shares one budget of ten attempts. */
+static void
+test_rate_limit_case_variants (Fixture       *f,
+                               gconstpointer  data)
+{
+  const char *variants[] = { "demo", "DEMO", "Demo", "dEmO", "DeMo" };
+
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (login (f, variants[i % G_N_ELEMENTS (variants)], "wrong-password", NULL), ==, 401);
+
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    g_assert_cmpuint (login (f, variants[i], ba_test_server_get_demo_password (f->server), NULL), ==, 429);
+
+  /* Another username from the same address still has its own budget. */
+  g_assert_cmpuint (login (f, "Someone-Else", "x", NULL), ==, 401);
+}
+
 static void
 test_rate_limit_reset_on_success (Fixture       *f,
                                   gconstpointer  data)
@@ -546,6 +603,8 @@ main (int   argc,
   ADD ("concurrent", test_concurrent);
   ADD ("rate-limit", test_rate_limit);
   ADD ("rate-limit-reset-on-success", test_rate_limit_reset_on_success);
+  ADD ("rate-limit-reason-phrase", test_rate_limit_reason_phrase);
+  ADD ("rate-limit-case-variants", test_rate_limit_case_variants);
 
 #undef ADD
 
