@@ -16,10 +16,60 @@
 #include "ba-api-error.h"
 #include "ba-error.h"
 
-/* Server messages longer than this are not shown to the user. */
-#define MAX_SHOWN_MESSAGE_LENGTH 300
-
 #define FRESH_AUTH_MESSAGE "Fresh authentication token required"
+
+/* The server's English texts for 400 and 409 answers of the endpoints we
+ * call (account-api.md sections 4, 6, 8, 9 and 17), in the user's
+ * language. Any other text is only logged: the server's wording is
+ * neither translated nor always meant for people. Texts the lifecycle
+ * calls map with their form field first (ba-api-client-lifecycle.c) are
+ * repeated here, with the same translation, for the other callers. */
+typedef struct
+{
+  const char *wire;
+  const char *text;
+} KnownMessage;
+
+static const KnownMessage known_messages[] = {
+  { "This username is already taken", N_("This username is already taken.") },
+  { "This email is already taken", N_("This email is already taken.") },
+  { "Invalid email", N_("This is not a valid email address.") },
+  { "Password must be at least 8 characters", N_("The password must be at least 8 characters long.") },
+  { "Invalid or expired token", N_("This code or link is not valid, or it has expired. Ask for a new mail.") },
+  { "Current password required", N_("Enter your current password.") },
+  { "It is necessary that each api key that has a name, has a name that has a "
+    "Length (Type) that is less than or equal to 50.",
+    N_("The name of an API key can be at most 50 characters long.") },
+  { "It is necessary that each api key that has a description, has a description "
+    "that has a Length (Type) that is less than or equal to 150.",
+    N_("The description of an API key can be at most 150 characters long.") },
+  { "Key expiry date should be a valid date", N_("The expiry date is not a valid date.") },
+  { "API keys with the 'named-user-api-key' role require a name", N_("An API key needs a name.") },
+  { "You cannot use a named key for user deletion",
+    N_("An account cannot be deleted with an API key. Log in with your password first.") },
+  { "You can only delete your own account", N_("You can only delete your own account.") },
+  { "Two-factor authentication is already enabled", N_("Two-factor authentication is already turned on.") },
+  { "Two-factor authentication is not enabled", N_("Two-factor authentication is not turned on.") },
+  { "Two-factor authentication has not been set up; call /auth/totp/setup first",
+    N_("Set up two-factor authentication first.") },
+  { "This user is already a member of this fleet", N_("This user is already a member of this fleet.") },
+};
+
+/* The translated text for a known server message, or NULL. */
+static const char *
+translate_known (const char *message)
+{
+  if (message == NULL)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (known_messages); i++)
+    {
+      if (g_str_equal (message, known_messages[i].wire))
+        return _(known_messages[i].text);
+    }
+
+  return NULL;
+}
 
 static char *
 string_from_node (JsonNode *node)
@@ -163,27 +213,6 @@ ba_api_error_format_wait (guint64 seconds)
                           (guint) n);
 }
 
-/* A server message is shown only when it is short, printable text. */
-static gboolean
-is_showable (const char *message)
-{
-  if (message == NULL || message[0] == '\0')
-    return FALSE;
-
-  if (g_utf8_strlen (message, -1) > MAX_SHOWN_MESSAGE_LENGTH)
-    return FALSE;
-
-  for (const char *p = message; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 static void
 debug_body (guint    status,
             GBytes  *body)
@@ -208,6 +237,7 @@ ba_api_error_from_response (guint          status,
 {
   g_autofree char *message = NULL;
   g_autofree char *text = NULL;
+  const char *known;
 
   debug_body (status, body);
   message = ba_api_error_extract_message (body);
@@ -221,8 +251,10 @@ ba_api_error_from_response (guint          status,
   switch (status)
     {
     case 400:
-      if (is_showable (message))
-        return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT, message);
+      known = translate_known (message);
+      if (known != NULL)
+        return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT, known);
+      g_debug ("No translation for the server's message: %s", message != NULL ? message : "(none)");
       return g_error_new_literal (BA_ERROR, BA_ERROR_INVALID_INPUT,
                                   _("The server refused the request as invalid."));
 
@@ -251,8 +283,10 @@ ba_api_error_from_response (guint          status,
                                   _("The server could not find what was asked for."));
 
     case 409:
-      if (is_showable (message))
-        return g_error_new_literal (BA_ERROR, BA_ERROR_CONFLICT, message);
+      known = translate_known (message);
+      if (known != NULL)
+        return g_error_new_literal (BA_ERROR, BA_ERROR_CONFLICT, known);
+      g_debug ("No translation for the server's message: %s", message != NULL ? message : "(none)");
       return g_error_new_literal (BA_ERROR, BA_ERROR_CONFLICT,
                                   _("This conflicts with something that already exists."));
 

@@ -531,18 +531,18 @@ test_lifecycle (Fixture       *f,
     g_assert_cmpstr (server, ==, described);
   }
 
-  /* Too long: the server's own message reaches the user; nothing
-   * changed. */
+  /* Too long: the server's message reaches the user, translated;
+   * nothing changed. */
   too_long = g_strnfill (BA_API_KEY_NAME_MAX_LENGTH + 1, 'n');
   g_assert_false (update_key (account, ba_api_key_get_id (alpha), too_long, NULL, 0, &error));
   g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
-  g_assert_nonnull (strstr (error->message, "less than or equal to 50"));
+  g_assert_cmpstr (error->message, ==, "The name of an API key can be at most 50 characters long.");
   g_clear_error (&error);
   g_clear_pointer (&too_long, g_free);
   too_long = g_strnfill (BA_API_KEY_DESCRIPTION_MAX_LENGTH + 1, 'd');
   g_assert_null (create_key (account, "long description", too_long, 0, &error));
   g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
-  g_assert_nonnull (strstr (error->message, "less than or equal to 150"));
+  g_assert_cmpstr (error->message, ==, "The description of an API key can be at most 150 characters long.");
   g_clear_error (&error);
   g_assert_false (update_key (account, ba_api_key_get_id (alpha), "", NULL, 0, &error));
   g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
