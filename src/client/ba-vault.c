@@ -269,8 +269,18 @@ try_open (const char    *path,
       return OPEN_FAILED;
     }
 
-  /* One on-disk format for SQLCipher 3 (Debian) and 4 (Flatpak). */
-  exec_sql (db, "PRAGMA cipher_compatibility = 3;");
+  /* One on-disk format for SQLCipher 3 (Debian) and 4 (Flatpak). SQLCipher
+   * 3 does not know this pragma and, like SQLite with any unknown pragma,
+   * ignores it: the 3.x format is its only one. So only a real failure
+   * (out of memory, say) comes back here, and a vault in another format
+   * than the one the user's other installs read must not be written. */
+  rc = exec_sql (db, "PRAGMA cipher_compatibility = 3;");
+  if (rc != SQLITE_OK)
+    {
+      ba_vault_set_sqlite_error (error, db, rc, "choosing the SQLCipher 3 format");
+      sqlite3_close_v2 (db);
+      return OPEN_FAILED;
+    }
 
   /* A plain SQLite library would ignore the key and write plaintext. */
   rc = sqlite3_prepare_v2 (db, "PRAGMA cipher_version;", -1, &stmt, NULL);

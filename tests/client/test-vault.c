@@ -18,6 +18,7 @@
 #include "ba-client-test-utils.h"
 #include "ba-error.h"
 #include "ba-vault.h"
+#include "ba-vault-private.h"
 
 /* The schema version of a fully migrated vault: bump it with each new
  * migration in src/client/ba-vault.c (3: fleets). */
@@ -415,6 +416,69 @@ test_cipher_version (Fixture       *f,
   sqlite3_close (db);
 }
 
+typedef struct
+{
+  char   *version;
+  gint64  compatibility;   /* -1 when the pragma gives no row */
+} CipherSettings;
+
+/* Runs on the vault's own connection, so it reads what ba-vault.c set. */
+static gboolean
+read_cipher_settings (sqlite3   *db,
+                      gpointer   data,
+                      gpointer  *out_result,
+                      GError   **error)
+{
+  CipherSettings *settings = data;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA cipher_version;", -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    settings->version = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  settings->compatibility = -1;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA cipher_compatibility;", -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    settings->compatibility = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  *out_result = settings;
+  return TRUE;
+}
+
+static void
+test_cipher_compatibility (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) key = make_key (12);
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(GError) error = NULL;
+  CipherSettings settings = { NULL, 0 };
+  GAsyncResult *result = NULL;
+
+  vault = open_vault (f->path, key, NULL);
+  ba_vault_run_async (vault, read_cipher_settings, &settings, NULL, NULL, NULL,
+                      ba_client_test_store_result, &result);
+  g_assert_true (ba_vault_run_finish (vault, ba_client_test_wait (&result), &error) == &settings);
+  g_assert_no_error (error);
+  g_object_unref (result);
+
+  g_assert_nonnull (settings.version);
+  g_test_message ("cipher_version %s, cipher_compatibility %" G_GINT64_FORMAT,
+                  settings.version, settings.compatibility);
+
+  /* SQLCipher 4 (the Flatpak) must be told to use the 3.x format, and says
+   * so when asked. SQLCipher 3 (Debian 12 has 3.4.1) has no such pragma:
+   * asking gives no row, and the 3.x format is the only one it writes. */
+  if (g_str_has_prefix (settings.version, "3."))
+    g_assert_cmpint (settings.compatibility, ==, -1);
+  else
+    g_assert_cmpint (settings.compatibility, ==, 3);
+
+  g_free (settings.version);
+}
+
 static void
 test_schema_version (Fixture       *f,
                      gconstpointer  data)
@@ -735,6 +799,7 @@ main (int   argc,
   g_test_add ("/ba/vault/corrupt", Fixture, NULL, fixture_setup, test_corrupt, fixture_teardown);
   g_test_add ("/ba/vault/plaintext", Fixture, NULL, fixture_setup, test_plaintext, fixture_teardown);
   g_test_add ("/ba/vault/cipher-version", Fixture, NULL, fixture_setup, test_cipher_version, fixture_teardown);
+  g_test_add ("/ba/vault/cipher-compatibility", Fixture, NULL, fixture_setup, test_cipher_compatibility, fixture_teardown);
   g_test_add ("/ba/vault/schema-version", Fixture, NULL, fixture_setup, test_schema_version, fixture_teardown);
   g_test_add ("/ba/vault/migrate-from-1", Fixture, NULL, fixture_setup, test_migrate_from_1, fixture_teardown);
   g_test_add ("/ba/vault/forget", Fixture, NULL, fixture_setup, test_forget, fixture_teardown);
