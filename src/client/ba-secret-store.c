@@ -98,6 +98,13 @@ keyring_error (GError     *error,
                               _("The keyring is not available or refused access. Unlock it and try again."));
 }
 
+static int
+compare_ids (gconstpointer a,
+                             gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static gboolean
 check_task (BaSecretStore *self,
             GAsyncResult  *result,
@@ -257,6 +264,74 @@ ba_secret_store_clear_token_finish (BaSecretStore  *self,
     return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+list_token_accounts_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GList *items;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, keyring_error (error, "listing the session tokens"));
+      return;
+    }
+
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+      const char *account_id = g_hash_table_lookup (attributes, "account");
+
+      /* Two items of one account would be one account all the same. */
+      if (account_id != NULL &&
+          !g_ptr_array_find_with_equal_func (ids, account_id, g_str_equal, NULL))
+        g_ptr_array_add (ids, g_strdup (account_id));
+    }
+  g_list_free_full (items, g_object_unref);
+
+  g_ptr_array_sort (ids, (GCompareFunc) compare_ids);
+  g_ptr_array_add (ids, NULL);
+  g_task_return_pointer (task, g_ptr_array_free (g_steal_pointer (&ids), FALSE),
+                         (GDestroyNotify) g_strfreev);
+}
+
+void
+ba_secret_store_list_token_accounts_async (BaSecretStore       *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BA_IS_SECRET_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_secret_store_list_token_accounts_async);
+
+  /* Neither SECRET_SEARCH_LOAD_SECRETS nor SECRET_SEARCH_UNLOCK: the
+   * attributes are all that is needed, and each token is looked up only
+   * when it is used. */
+  secret_password_search (BA_SECRET_SCHEMA, SECRET_SEARCH_ALL, cancellable,
+                          list_token_accounts_cb, g_steal_pointer (&task),
+                          "kind", KIND_SESSION_TOKEN,
+                          NULL);
+}
+
+char **
+ba_secret_store_list_token_accounts_finish (BaSecretStore  *self,
+                                            GAsyncResult   *result,
+                                            GError        **error)
+{
+  if (!check_task (self, result, ba_secret_store_list_token_accounts_async))
+    return NULL;
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* The vault key */

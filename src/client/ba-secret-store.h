@@ -58,6 +58,18 @@ gboolean       ba_secret_store_clear_token_finish           (BaSecretStore      
                                                              GAsyncResult         *result,
                                                              GError              **error);
 
+/* The account ids (BaAccount ids, "<user id>@<server url>") that have a
+ * session token in the keyring, sorted, as a NULL-terminated array (free
+ * with g_strfreev()); empty when there are none. Only the items'
+ * attributes are read: no secret is loaded. */
+void           ba_secret_store_list_token_accounts_async    (BaSecretStore        *self,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+char         **ba_secret_store_list_token_accounts_finish   (BaSecretStore        *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+
 /* The vault's 32-byte raw key: looked up, or made from random bytes
  * (libsodium) and stored on first use. The bytes are in memory that is
  * wiped when the GBytes is freed. */

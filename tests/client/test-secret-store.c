@@ -66,6 +66,22 @@ clear_token (BaSecretStore  *store,
   return ok;
 }
 
+static char **
+list_token_accounts (BaSecretStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  char **ids;
+
+  ba_secret_store_list_token_accounts_async (store, NULL, ba_client_test_store_result, &result);
+  ids = ba_secret_store_list_token_accounts_finish (store, ba_client_test_wait (&result), &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_nonnull (ids);
+
+  return ids;
+}
+
 static GBytes *
 get_vault_key (BaSecretStore *store)
 {
@@ -139,6 +155,55 @@ test_token_roundtrip (void)
   other = lookup_token (store, "2@https://a.example", &error);
   g_assert_cmpstr (other, ==, "second-token");
   g_assert_true (clear_token (store, "2@https://a.example", &error));
+}
+
+/* The accounts with a session token, read from the items' attributes:
+ * what brings accounts back after the vault was rebuilt. */
+static void
+test_list_token_accounts (void)
+{
+  g_autoptr(BaSecretStore) store = ba_secret_store_new ();
+  g_autoptr(GBytes) key = get_vault_key (store);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  const char *accounts[] = {
+    "7@https://api.list-b.example",
+    "3@https://api.list-a.example",
+    "12@http://user@127.0.0.1:4242",
+  };
+  guint found = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      g_assert_true (store_token (store, accounts[i], TOKEN, &error));
+      g_assert_no_error (error);
+    }
+  /* Storing again replaces the item: still one entry. */
+  g_assert_true (store_token (store, accounts[0], TOKEN, &error));
+  g_assert_no_error (error);
+
+  ids = list_token_accounts (store);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      /* The vault key's item is of another kind. */
+      g_assert_cmpstr (ids[i], !=, "vault");
+      if (i > 0)
+        g_assert_cmpint (g_strcmp0 (ids[i - 1], ids[i]), <, 0);
+      for (guint j = 0; j < G_N_ELEMENTS (accounts); j++)
+        if (g_str_equal (ids[i], accounts[j]))
+          found++;
+    }
+  g_assert_cmpuint (found, ==, G_N_ELEMENTS (accounts));
+  g_clear_pointer (&ids, g_strfreev);
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      g_assert_true (clear_token (store, accounts[i], &error));
+      g_assert_no_error (error);
+    }
+  ids = list_token_accounts (store);
+  for (guint j = 0; j < G_N_ELEMENTS (accounts); j++)
+    g_assert_false (g_strv_contains ((const char * const *) ids, accounts[j]));
 }
 
 static void
@@ -309,6 +374,7 @@ main (int   argc,
   g_test_add_func ("/ba/secret-store/schema", test_schema);
   g_test_add_func ("/ba/secret-store/token-roundtrip", test_token_roundtrip);
   g_test_add_func ("/ba/secret-store/vault-key", test_vault_key);
+  g_test_add_func ("/ba/secret-store/list-token-accounts", test_list_token_accounts);
   g_test_add_func ("/ba/secret-store/keyring-file-encrypted", test_keyring_file_encrypted);
   g_test_add_func ("/ba/secret-store/cancelled", test_cancelled);
   g_test_add_func ("/ba/secret-store/vault-key-damaged", test_vault_key_damaged);
