@@ -12,6 +12,7 @@
 #include "ba-window-private.h"
 
 #include "ba-account-page-private.h"
+#include "ba-account-recovery.h"
 #include "ba-login-page-private.h"
 
 #include "ba-error.h"
@@ -155,6 +156,56 @@ enter_session_only_mode (BaWindow *self)
   show_login_page (self);
 }
 
+static void add_toast (BaWindow   *self,
+                       const char *message,
+                       guint       timeout);
+
+static void
+restore_last_account (BaWindow *self)
+{
+  ba_account_restore_async (self->secret_store,
+                            self->vault,
+                            self->cancellable,
+                            restore_cb,
+                            g_object_ref (self));
+}
+
+static void
+recovered_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n_restored = 0;
+  guint n_kept = 0;
+  const char *message;
+
+  if (!ba_account_recover_from_keyring_finish (result, &n_restored, &n_kept, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_message ("Could not restore the accounts from the keyring: %s", error->message);
+    }
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  /* The notice stays until it is dismissed: it explains why the app looks
+   * different from last time, and a user who looks away must not miss it. */
+  if (n_restored > 0 && n_kept == 0)
+    message = _("Your saved data could not be read and was set aside. Your accounts were restored; cached data is downloaded again.");
+  else if (n_restored > 0)
+    message = _("Your saved data could not be read and was set aside. Some accounts were restored; the others could not be checked with their server, so log in to those again.");
+  else if (n_kept > 0)
+    message = _("Your saved data could not be read and was set aside. Your accounts could not be checked with their server, so log in again.");
+  else
+    message = _("Your saved data could not be read and was set aside. Log in again.");
+  add_toast (self, message, 0);
+
+  restore_last_account (self);
+}
+
 static void
 vault_open_cb (GObject      *object,
                GAsyncResult *result,
@@ -178,19 +229,25 @@ vault_open_cb (GObject      *object,
       return;
     }
 
-  if (rebuilt)
-    ba_window_add_toast (self, _("Your local data could not be read and was reset. It will be downloaded again."));
-
   self->vault = g_steal_pointer (&vault);
   ba_login_page_set_storage (self->login_page, self->secret_store, self->vault);
   ba_account_switcher_set_storage (self->account_switcher, self->secret_store, self->vault);
   ba_account_switcher_set_storage (self->login_switcher, self->secret_store, self->vault);
 
-  ba_account_restore_async (self->secret_store,
-                            self->vault,
-                            self->cancellable,
-                            restore_cb,
-                            g_object_ref (self));
+  /* The new vault is empty, but the keyring still has the session tokens
+   * of the accounts the old one knew (ba-vault.c says in the log where the
+   * old file went): those accounts come back first. */
+  if (rebuilt)
+    {
+      ba_account_recover_from_keyring_async (self->secret_store,
+                                             self->vault,
+                                             self->cancellable,
+                                             recovered_cb,
+                                             g_object_ref (self));
+      return;
+    }
+
+  restore_last_account (self);
 }
 
 static gboolean
@@ -643,10 +700,20 @@ void
 ba_window_add_toast (BaWindow   *self,
                      const char *message)
 {
-  g_autofree char *escaped = NULL;
-
   g_return_if_fail (BA_IS_WINDOW (self));
   g_return_if_fail (message != NULL);
+
+  /* AdwToast's own default. */
+  add_toast (self, message, 5);
+}
+
+/* @timeout in seconds; 0 keeps the toast until it is dismissed. */
+static void
+add_toast (BaWindow   *self,
+           const char *message,
+           guint       timeout)
+{
+  g_autofree char *escaped = NULL;
 
   /* Toast titles are Pango markup; error messages may quote user input. */
   escaped = g_markup_escape_text (message, -1);
@@ -659,6 +726,7 @@ ba_window_add_toast (BaWindow   *self,
       g_get_monotonic_time () - self->toast_added_at < TOAST_SETTLE_USEC)
     {
       adw_toast_set_title (self->toast, escaped);
+      adw_toast_set_timeout (self->toast, timeout);
       return;
     }
 
@@ -669,6 +737,7 @@ ba_window_add_toast (BaWindow   *self,
   g_clear_object (&self->toast);
 
   self->toast = adw_toast_new (escaped);
+  adw_toast_set_timeout (self->toast, timeout);
   self->toast_added_at = g_get_monotonic_time ();
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }

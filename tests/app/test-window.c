@@ -257,11 +257,28 @@ test_session_expired (void)
   ba_test_server_stop (server);
 }
 
+/* The name the unreadable vault was moved to, or NULL. */
+static char *
+find_broken_vault (const char *vault_path)
+{
+  g_autofree char *dir = g_path_get_dirname (vault_path);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, "vault.db.broken-"))
+      return g_build_filename (dir, name, NULL);
+
+  return NULL;
+}
+
 static void
 test_unreadable_vault (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *vault_path = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *broken = NULL;
   BaTestServer *server;
   BaWindow *window;
   BaVault *vault;
@@ -271,6 +288,7 @@ test_unreadable_vault (void)
 
   window = ba_app_test_open_window ();
   log_in (window, server);
+  account_id = g_strdup (ba_account_get_id (window->account));
   /* The Account details tab caches the profile it reads; let that write
    * finish before the file is damaged under the old connection. */
   BA_APP_TEST_WAIT_UNTIL (window->account_page->account_details->fresh &&
@@ -283,18 +301,28 @@ test_unreadable_vault (void)
   ba_app_test_close_window (window);
   BA_APP_TEST_WAIT_UNTIL (vault == NULL);
 
-  /* Damage the vault: the next start moves it aside, starts afresh and
-   * says so. */
+  /* Damage the vault: the next start moves it aside, starts afresh,
+   * brings the account back from its session token in the keyring and
+   * says so, in a notice that stays until it is dismissed. */
   vault_path = g_build_filename (g_get_user_data_dir (), "balena-accounts", "vault.db", NULL);
   g_assert_true (g_file_test (vault_path, G_FILE_TEST_EXISTS));
   g_file_set_contents (vault_path, "this is not a database, encrypted or not", -1, &error);
   g_assert_no_error (error);
 
   window = ba_app_test_open_window ();
-  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
-  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Your local data could not be read and was reset") != NULL);
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "account") == 0);
+  g_assert_cmpstr (ba_account_get_id (window->account), ==, account_id);
+  g_assert_cmpstr (ba_account_get_username (window->account), ==,
+                   ba_test_server_get_demo_username (server));
+  BA_APP_TEST_WAIT_UNTIL (ba_account_get_state (window->account) == BA_ACCOUNT_STATE_ONLINE);
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Your saved data could not be read and was set aside. Your accounts were restored; cached data is downloaded again.") != NULL);
+  g_assert_nonnull (window->toast);
+  g_assert_cmpuint (adw_toast_get_timeout (window->toast), ==, 0);
+  broken = find_broken_vault (vault_path);
+  g_assert_nonnull (broken);
 
-  /* Logging in again fills the new vault. */
+  /* The restored account works like any other: log out, and back in. */
+  log_out (window);
   log_in (window, server);
   log_out (window);
   ba_app_test_close_window (window);
