@@ -134,7 +134,8 @@ ba_application_activate (GApplication *app)
   GtkWindow *window;
 
   /* One window: a second launch raises the existing one (the default
-   * GApplication D-Bus uniqueness brings us here in the first instance). */
+   * GApplication D-Bus uniqueness brings us here in the first instance;
+   * a demo instance is not unique, see ba_application_new()). */
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
     window = GTK_WINDOW (ba_window_new (BA_APPLICATION (app)));
@@ -166,12 +167,21 @@ ba_application_init (BaApplication *self)
 BaApplication *
 ba_application_new (void)
 {
+  GApplicationFlags flags = G_APPLICATION_DEFAULT_FLAGS;
+
+  /* build-aux/demo sets the demo hint. A demo must open its own window on
+   * its own server: as a unique app it would only raise an instance that
+   * is already running and exit, and the script would then stop its
+   * server. */
+  if (g_getenv ("BALENA_ACCOUNTS_DEMO_HINT") != NULL)
+    flags |= G_APPLICATION_NON_UNIQUE;
+
   /* The resource base path is set explicitly so that the .Devel profile,
    * whose id differs, still finds style.css, the shortcuts window and the
    * bundled icons. */
   return g_object_new (BA_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", flags,
                        "resource-base-path", RESOURCE_BASE,
                        NULL);
 }

@@ -7,9 +7,9 @@
 #
 # Runs build-aux/demo with a stand-in for the app (BA_DEMO_APP) against the
 # real server of this build, and checks the script's promises: the app gets
-# a live server URL and the demo credentials, a private data dir, and when
-# the app exits the server is stopped, its temp dir removed and the app's
-# exit status passed on. Output is TAP. bash for /dev/tcp.
+# a live server URL and the demo credentials, a private data dir and a
+# private keyring file, and when the app exits the server is stopped, its
+# temp dir removed and the app's exit status passed on. Output is TAP. bash for /dev/tcp.
 
 # The checks are strings run by eval, which shellcheck cannot see into.
 # shellcheck disable=SC2034
@@ -51,6 +51,10 @@ cat >"$tmp/fake-app" <<FAKE
   echo "data=\${XDG_DATA_HOME:-}"
   echo "schemas=\$GSETTINGS_SCHEMA_DIR"
   echo "args=\$*"
+  echo "secret_backend=\${SECRET_BACKEND:-}"
+  echo "secret_path=\${SECRET_FILE_TEST_PATH:-}"
+  echo "secret_password=\${SECRET_FILE_TEST_PASSWORD:-}"
+  [ -d "\$(dirname "\${SECRET_FILE_TEST_PATH:-/nonexistent/x}")" ] && echo "secret_dir=yes"
 } >"$tmp/env"
 $(declare -f http_get)
 http_get "\$BALENARC_API_URL" /ping >"$tmp/ping" 2>&1
@@ -71,6 +75,7 @@ url=$(value url)
 check "the app got a loopback URL" '[[ $url =~ ^http://127\.0\.0\.1:[0-9]+/?$ ]]'
 check "the server answered /ping while the app ran" 'grep -Eq "^HTTP/1\.[01] 200" "$tmp/ping" && grep -q "OK" "$tmp/ping"'
 hint=$(value hint)
+secret_password=$(value secret_password)
 email=$(sed -n 's/^ *Email: *//p' "$tmp/out")
 password=$(sed -n 's/^ *Password: *//p' "$tmp/out")
 check "the terminal shows the demo credentials" '[ -n "$email" ] && [ -n "$password" ]'
@@ -79,7 +84,14 @@ data=$(value data)
 check "the app got a private data dir" '[ -n "$data" ] && [ "$data" != "${XDG_DATA_HOME:-$HOME/.local/share}" ]'
 check "the app got the build's schema dir" '[ "$(value schemas)" = "$build/data" ]'
 check "extra arguments reach the app" '[ "$(value args)" = "--some-app-arg" ]'
+check "the app uses libsecret's file backend" '[ "$(value secret_backend)" = file ]'
+secret_path=$(value secret_path)
+check "the keyring file is in the demo's temp dir, next to the data dir" \
+  '[ -n "$data" ] && [ "$(dirname "$(dirname "$secret_path")")" = "$(dirname "$data")" ]'
+check "the keyring file's dir exists for the app" '[ "$(value secret_dir)" = yes ]'
+check "the keyring file has a password" '[ ${#secret_password} -ge 16 ]'
 check "the temp dir is removed afterwards" '[ -n "$data" ] && [ ! -e "$(dirname "$data")" ]'
+check "the keyring file is removed afterwards" '[ -n "$secret_path" ] && [ ! -e "$secret_path" ]'
 check "the server is stopped afterwards" '! (http_get "$url" /ping) >/dev/null 2>&1'
 
 echo "1..$n"
