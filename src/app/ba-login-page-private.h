@@ -46,7 +46,16 @@ struct _BaLoginPage
   BaSecretStore       *secret_store;
   BaVault             *vault;         /* NULL in session-only mode */
 
+  /* After "too many attempts" with a Retry-After: Log In stays off for
+   * this server and username until wait_until (real time, µs), and the
+   * message counts down. */
+  char                *wait_server_url;
+  char                *wait_username;
+  gint64               wait_until;
+  guint                wait_source;
+
   guint                busy : 1;
+  guint                showing_wait : 1;  /* the error label counts down */
 };
 
 G_END_DECLS
