@@ -37,7 +37,14 @@ struct _BaLoginPage
   GtkButton           *login_button;
   GtkSpinner          *login_spinner;
   GtkWidget           *demo_hint_box;
-  GtkLabel            *demo_hint_label;
+  GtkLabel            *demo_hint_label;     /* a free-form hint only */
+  GtkWidget           *demo_grid;
+  GtkWidget           *demo_email_caption;
+  GtkLabel            *demo_email_label;
+  GtkWidget           *demo_username_caption;
+  GtkLabel            *demo_username_label;
+  GtkLabel            *demo_password_label;
+  GtkButton           *demo_fill_button;
   BaLoginExtras       *extras;        /* browser, token and balena CLI logins */
 
   /* Owned references */

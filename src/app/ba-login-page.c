@@ -578,6 +578,64 @@ back_button_clicked_cb (BaLoginPage *self,
   g_signal_emit (self, signals[SIGNAL_BACK], 0);
 }
 
+static gboolean
+is_set (const char *value)
+{
+  return value != NULL && *value != '\0';
+}
+
+/* BALENA_ACCOUNTS_DEMO_EMAIL, _USERNAME (optional) and _PASSWORD, from
+ * build-aux/demo: shown in the box, and Fill In puts them in the form.
+ * Returns whether there were any. */
+static gboolean
+show_demo_credentials (BaLoginPage *self)
+{
+  const char *email = g_getenv ("BALENA_ACCOUNTS_DEMO_EMAIL");
+  const char *username = g_getenv ("BALENA_ACCOUNTS_DEMO_USERNAME");
+  const char *password = g_getenv ("BALENA_ACCOUNTS_DEMO_PASSWORD");
+
+  if (!is_set (password) || (!is_set (email) && !is_set (username)))
+    return FALSE;
+
+  gtk_label_set_text (self->demo_email_label, is_set (email) ? email : "");
+  gtk_widget_set_visible (self->demo_email_caption, is_set (email));
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_email_label), is_set (email));
+  gtk_label_set_text (self->demo_username_label, is_set (username) ? username : "");
+  gtk_widget_set_visible (self->demo_username_caption, is_set (username));
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_username_label), is_set (username));
+  gtk_label_set_text (self->demo_password_label, password);
+
+  gtk_widget_set_visible (self->demo_grid, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_fill_button), TRUE);
+  gtk_widget_set_visible (self->demo_hint_box, TRUE);
+
+  return TRUE;
+}
+
+static void
+demo_fill_button_clicked_cb (BaLoginPage *self,
+                             GtkButton   *button)
+{
+  const char *username = gtk_label_get_text (self->demo_username_label);
+
+  if (self->busy)
+    return;
+
+  /* The username when there is one: it is what the form asks for first. */
+  if (*username == '\0')
+    username = gtk_label_get_text (self->demo_email_label);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row),
+                         gtk_label_get_text (self->demo_password_label));
+
+  /* Ready to log in: Enter or Space does it. */
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->login_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->login_button));
+  else
+    focus_first_empty_row (self);
+}
+
 static void
 go_back_action (GtkWidget  *widget,
                 const char *action_name,
@@ -665,6 +723,13 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_spinner);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_box);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_grid);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_email_caption);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_email_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_username_caption);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_username_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_password_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_fill_button);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, extras);
   gtk_widget_class_bind_template_callback (widget_class, extras_logged_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, extras_server_suggested_cb);
@@ -673,6 +738,7 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, demo_fill_button_clicked_cb);
 }
 
 static void
@@ -701,11 +767,13 @@ ba_login_page_init (BaLoginPage *self)
       set_server (self, last_url);
     }
 
-  /* The demo command starts a local server and says how to log in to it. */
+  /* The demo command starts a local server and says how to log in to it:
+   * the credentials one by one (with Fill In), or a hint as plain text. */
   demo_hint = g_getenv ("BALENA_ACCOUNTS_DEMO_HINT");
-  if (demo_hint != NULL && *demo_hint != '\0')
+  if (!show_demo_credentials (self) && demo_hint != NULL && *demo_hint != '\0')
     {
       gtk_label_set_text (self->demo_hint_label, demo_hint);
+      gtk_widget_set_visible (GTK_WIDGET (self->demo_hint_label), TRUE);
       gtk_widget_set_visible (self->demo_hint_box, TRUE);
     }
 

@@ -99,8 +99,10 @@ test_prefill_from_environment (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->server_url_row)));
   g_assert_cmpstr (row_text (page->server_url_row), ==, ba_test_server_get_url (server));
 
-  /* The demo credentials are on show. */
+  /* The demo hint is on show, as text: no credentials one by one. */
   g_assert_true (gtk_widget_get_visible (page->demo_hint_box));
+  g_assert_false (gtk_widget_get_visible (page->demo_grid));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->demo_fill_button)));
   g_assert_cmpstr (gtk_label_get_text (page->demo_hint_label), ==, hint);
   g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), hint));
 
@@ -122,6 +124,72 @@ test_prefill_from_environment (void)
   ba_app_test_close_window (window);
   g_unsetenv ("BALENARC_API_URL");
   g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
+}
+
+/* What build-aux/demo passes: the credentials one by one. Fill In puts
+ * them in the form (test_log_in shows that these log in). Not logging in
+ * here keeps the vault empty for the tests that follow. */
+static void
+test_demo_credentials (void)
+{
+  const char *url = ba_test_server_get_url (server);
+  const char *email = ba_test_server_get_demo_email (server);
+  const char *username = ba_test_server_get_demo_username (server);
+  const char *password = ba_test_server_get_demo_password (server);
+  BaLoginPage *page;
+  BaWindow *window;
+
+  g_setenv ("BALENARC_API_URL", url, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_HINT", "Demo server: a free-form hint", TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_EMAIL", email, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_USERNAME", username, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_PASSWORD", password, TRUE);
+
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+
+  /* Each one on its own line, under its name; the hint is not needed. */
+  g_assert_true (gtk_widget_get_visible (page->demo_hint_box));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->demo_hint_label)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_email_label)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_username_label)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_password_label)));
+  g_assert_cmpstr (gtk_label_get_text (page->demo_email_label), ==, email);
+  g_assert_cmpstr (gtk_label_get_text (page->demo_username_label), ==, username);
+  g_assert_cmpstr (gtk_label_get_text (page->demo_password_label), ==, password);
+  g_assert_nonnull (ba_app_test_find_label (page->demo_grid, "Username"));
+  g_assert_null (ba_app_test_find_label (GTK_WIDGET (page), "free-form"));
+
+  /* Fill In: the username and the password go into their rows, and Log
+   * In is ready, with the focus. */
+  g_assert_cmpstr (row_text (page->username_row), ==, "");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_true (ba_app_test_find_button (GTK_WIDGET (page), "_Fill In") == page->demo_fill_button);
+  ba_app_test_press (GTK_WIDGET (page->demo_fill_button));
+  g_assert_cmpstr (row_text (page->username_row), ==, username);
+  g_assert_cmpstr (row_text (page->password_row), ==, password);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == GTK_WIDGET (page->login_button));
+
+  ba_app_test_close_window (window);
+
+  /* Without a username, the email is what Fill In uses; its row hides. */
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_USERNAME");
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+  g_assert_false (gtk_widget_get_visible (page->demo_username_caption));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->demo_username_label)));
+  g_assert_null (ba_app_test_find_label (page->demo_grid, "Username"));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_email_label)));
+  ba_app_test_press (GTK_WIDGET (page->demo_fill_button));
+  g_assert_cmpstr (row_text (page->username_row), ==, email);
+  g_assert_cmpstr (row_text (page->password_row), ==, password);
+  ba_app_test_close_window (window);
+
+  g_unsetenv ("BALENARC_API_URL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_EMAIL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_PASSWORD");
 }
 
 static void
@@ -488,6 +556,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ba/login-page/prefill-from-environment", test_prefill_from_environment);
+  g_test_add_func ("/ba/login-page/demo-credentials", test_demo_credentials);
   g_test_add_func ("/ba/login-page/balena-cloud-by-default", test_balena_cloud_by_default);
   g_test_add_func ("/ba/login-page/insecure-url-refused", test_insecure_url_refused);
   g_test_add_func ("/ba/login-page/unreachable-server", test_unreachable_server);
