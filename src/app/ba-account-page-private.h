@@ -36,6 +36,7 @@ struct _BaAccountPage
   AdwActionRow         *username_row;
   AdwActionRow         *email_row;
   AdwActionRow         *server_row;
+  AdwPreferencesGroup  *session_group;
   AdwActionRow         *issued_row;
   AdwActionRow         *expires_row;
   GtkLabel             *expires_relative_label;

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ba-account-page-private.h"
+#include "ba-date-format.h"
 #include "ba-two-factor-page.h"
 
 #include "ba-error.h"
@@ -48,82 +49,6 @@ toast (BaAccountPage *self,
     ba_window_add_toast (BA_WINDOW (window), message);
   else
     g_message ("%s", message);
-}
-
-static char *
-format_date_time (gint64 unix_time)
-{
-  g_autoptr(GDateTime) date_time = NULL;
-
-  date_time = g_date_time_new_from_unix_local (unix_time);
-  if (date_time == NULL)
-    return g_strdup (_("Unknown"));
-
-  /* Translators: a date and time as in "11 December 2026, 14:05"; see
-   * the g_date_time_format() documentation for the codes. */
-  return g_date_time_format (date_time, _("%-d %B %Y, %H:%M"));
-}
-
-/* A short time for the offline notice: only the time for today. */
-static char *
-format_since (gint64 unix_time)
-{
-  g_autoptr(GDateTime) then = NULL;
-  g_autoptr(GDateTime) now = NULL;
-
-  then = g_date_time_new_from_unix_local (unix_time);
-  now = g_date_time_new_now_local ();
-  if (then == NULL || now == NULL)
-    return g_strdup (_("Unknown"));
-
-  if (g_date_time_get_year (then) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (then) == g_date_time_get_day_of_year (now))
-    /* Translators: a time of day, as in "14:05". */
-    return g_date_time_format (then, _("%H:%M"));
-
-  return format_date_time (unix_time);
-}
-
-#define MINUTE (60)
-#define HOUR   (60 * MINUTE)
-#define DAY    (24 * HOUR)
-
-/* "in 6 days", "in 3 hours", "expired 2 days ago": how far away @expires_at
- * is, in the largest unit it has at least one of, rounded to the nearest
- * (a fresh token expires "in 7 days", not 6). */
-static char *
-format_expiry (gint64 expires_at,
-               gint64 now)
-{
-  gint64 diff = expires_at - now;
-  gint64 distance = ABS (diff);
-  int n;
-
-  if (distance >= DAY)
-    {
-      n = (distance + DAY / 2) / DAY;
-      if (diff >= 0)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d day", "in %d days", n), n);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d day ago", "expired %d days ago", n), n);
-    }
-
-  if (distance >= HOUR)
-    {
-      n = (distance + HOUR / 2) / HOUR;
-      if (diff >= 0)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d hour", "in %d hours", n), n);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d hour ago", "expired %d hours ago", n), n);
-    }
-
-  if (distance >= MINUTE)
-    {
-      n = (distance + MINUTE / 2) / MINUTE;
-      if (diff >= 0)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d minute", "in %d minutes", n), n);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d minute ago", "expired %d minutes ago", n), n);
-    }
-
-  return g_strdup (diff >= 0 ? _("in less than a minute") : _("expired just now"));
 }
 
 static void
@@ -165,7 +90,9 @@ update_session (BaAccountPage *self)
   g_autofree char *issued = NULL;
   g_autofree char *expires = NULL;
   g_autofree char *relative = NULL;
+  g_autofree char *description = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  BaClockFormat clock_format = ba_date_format_get_clock_format ();
 
   if (self->account != NULL)
     session = ba_account_get_session (self->account);
@@ -180,24 +107,37 @@ update_session (BaAccountPage *self)
       /* An API key carries no dates. */
       issued = g_strdup (_("Unknown"));
       expires = g_strdup (_("Never"));
+      description = g_strdup (_("An API key stays valid until it is revoked or reaches its expiry date."));
     }
   else
     {
       gint64 issued_at = ba_session_get_issued_at (session);
       gint64 expires_at = ba_session_get_expires_at (session);
 
-      issued = issued_at > 0 ? format_date_time (issued_at) : g_strdup (_("Unknown"));
+      issued = issued_at > 0 ? ba_date_format_date_time (issued_at, clock_format) : g_strdup (_("Unknown"));
       if (expires_at > 0)
         {
-          expires = format_date_time (expires_at);
-          relative = format_expiry (expires_at, now);
+          expires = ba_date_format_date_time (expires_at, clock_format);
+          relative = ba_date_format_expiry (expires_at, now);
         }
       else
         expires = g_strdup (_("Never"));
+
+      /* The server decides how long its tokens last: say what this one
+       * was given rather than balenaCloud's usual span. */
+      if (issued_at > 0 && expires_at > issued_at)
+        {
+          g_autofree char *span = ba_date_format_duration (expires_at - issued_at);
+
+          /* Translators: %s is a length of time, as in "7 days". */
+          description = g_strdup_printf (_("The session token stays valid for %s and is renewed while you use the app."),
+                                         span);
+        }
     }
 
   adw_action_row_set_subtitle (self->issued_row, issued);
   adw_action_row_set_subtitle (self->expires_row, expires);
+  adw_preferences_group_set_description (self->session_group, description);
 
   gtk_label_set_text (self->expires_relative_label, relative != NULL ? relative : "");
   gtk_widget_set_visible (GTK_WIDGET (self->expires_relative_label), relative != NULL);
@@ -239,7 +179,8 @@ update_notice (BaAccountPage *self)
 
         if (since > 0)
           {
-            g_autofree char *time = format_since (since);
+            gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+            g_autofree char *time = ba_date_format_since (since, now, ba_date_format_get_clock_format ());
 
             /* Translators: %s is a time or a date and time. */
             message = g_strdup_printf (_("Offline — showing data from %s"), time);
@@ -630,6 +571,7 @@ ba_account_page_class_init (BaAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, username_row);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, BaAccountPage, session_group);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, issued_row);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, expires_row);
   gtk_widget_class_bind_template_child (widget_class, BaAccountPage, expires_relative_label);

@@ -37,7 +37,14 @@ struct _BaLoginPage
   GtkButton           *login_button;
   GtkSpinner          *login_spinner;
   GtkWidget           *demo_hint_box;
-  GtkLabel            *demo_hint_label;
+  GtkLabel            *demo_hint_label;     /* a free-form hint only */
+  GtkWidget           *demo_grid;
+  GtkWidget           *demo_email_caption;
+  GtkLabel            *demo_email_label;
+  GtkWidget           *demo_username_caption;
+  GtkLabel            *demo_username_label;
+  GtkLabel            *demo_password_label;
+  GtkButton           *demo_fill_button;
   BaLoginExtras       *extras;        /* browser, token and balena CLI logins */
 
   /* Owned references */
@@ -46,7 +53,16 @@ struct _BaLoginPage
   BaSecretStore       *secret_store;
   BaVault             *vault;         /* NULL in session-only mode */
 
+  /* After "too many attempts" with a Retry-After: Log In stays off for
+   * this server and username until wait_until (real time, µs), and the
+   * message counts down. */
+  char                *wait_server_url;
+  char                *wait_username;
+  gint64               wait_until;
+  guint                wait_source;
+
   guint                busy : 1;
+  guint                showing_wait : 1;  /* the error label counts down */
 };
 
 G_END_DECLS

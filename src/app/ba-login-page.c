@@ -13,6 +13,7 @@
 
 #include "ba-account.h"
 #include "ba-api-client.h"
+#include "ba-api-error.h"
 #include "ba-application.h"
 #include "ba-challenge-page.h"
 #include "ba-error.h"
@@ -85,13 +86,44 @@ dup_username (BaLoginPage *self)
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->username_row))));
 }
 
+/* Whole seconds left of the server's wait at @now (real time, µs),
+ * rounded up; 0 once it is over. */
+static guint64
+wait_seconds_left (BaLoginPage *self,
+                   gint64       now)
+{
+  if (self->wait_username == NULL || self->wait_until <= now)
+    return 0;
+
+  return (guint64) ((self->wait_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+/* Whether the form names the server and username the server asked to
+ * wait for, and the wait is not over. */
+static gboolean
+is_waiting (BaLoginPage *self,
+            gint64       now)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *username = NULL;
+
+  if (wait_seconds_left (self, now) == 0)
+    return FALSE;
+
+  url = dup_server_url (self);
+  username = dup_username (self);
+
+  return g_strcmp0 (url, self->wait_server_url) == 0 &&
+         g_strcmp0 (username, self->wait_username) == 0;
+}
+
 static gboolean
 can_submit (BaLoginPage *self)
 {
   g_autofree char *url = NULL;
   g_autofree char *username = NULL;
 
-  if (self->busy)
+  if (self->busy || is_waiting (self, g_get_real_time ()))
     return FALSE;
 
   url = dup_server_url (self);
@@ -154,6 +186,7 @@ set_row_error (AdwEntryRow *row,
 static void
 clear_error (BaLoginPage *self)
 {
+  self->showing_wait = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   gtk_label_set_text (self->error_label, "");
 
@@ -245,12 +278,104 @@ show_error (BaLoginPage  *self,
     focus_first_empty_row (self);
 }
 
+/* How long until the countdown's text changes, in seconds, with @left
+ * seconds to go: ba_api_error_format_wait() gives seconds under a minute,
+ * minutes (rounded up) under an hour, else hours. Never more than a
+ * minute, so the text is never far behind. */
+static guint64
+wait_next_change (guint64 left)
+{
+  if (left <= 60)
+    return 1;
+  if (left <= 60 * 60)
+    return ((left - 1) % 60) + 1;
+
+  return MIN (60, left - 60 * 60);
+}
+
+static gboolean wait_tick_cb (gpointer user_data);
+
+/* Brings the wait up to date from the stored deadline and the clock: the
+ * countdown while the form names the waiting server and username, Log In
+ * back once the wait is over or the form names someone else. */
+static void
+update_wait (BaLoginPage *self)
+{
+  gint64 now = g_get_real_time ();
+  guint64 left = wait_seconds_left (self, now);
+
+  g_clear_handle_id (&self->wait_source, g_source_remove);
+
+  if (left == 0)
+    {
+      g_clear_pointer (&self->wait_server_url, g_free);
+      g_clear_pointer (&self->wait_username, g_free);
+    }
+
+  if (left > 0 && is_waiting (self, now))
+    {
+      g_autofree char *message = ba_api_error_format_wait (left);
+
+      /* Only a changed text is set, so a screen reader is not told the
+       * same thing every second. */
+      if (g_strcmp0 (gtk_label_get_text (self->error_label), message) != 0)
+        gtk_label_set_text (self->error_label, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      self->showing_wait = TRUE;
+    }
+  else if (self->showing_wait)
+    {
+      self->showing_wait = FALSE;
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+      gtk_label_set_text (self->error_label, "");
+    }
+
+  if (left > 0)
+    {
+      /* Wake up just after the moment the text changes. */
+      guint64 step = wait_next_change (left);
+      gint64 at = self->wait_until - (gint64) (left - step) * G_USEC_PER_SEC;
+
+      self->wait_source = g_timeout_add ((guint) ((at - now) / 1000 + 1), wait_tick_cb, self);
+    }
+
+  update_login_button (self);
+}
+
+static gboolean
+wait_tick_cb (gpointer user_data)
+{
+  BaLoginPage *self = user_data;
+
+  self->wait_source = 0;
+  update_wait (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_wait (BaLoginPage *self,
+            const char  *url,
+            const char  *username,
+            guint        seconds)
+{
+  g_free (self->wait_server_url);
+  self->wait_server_url = g_strdup (url);
+  g_free (self->wait_username);
+  self->wait_username = g_strdup (username);
+  self->wait_until = g_get_real_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  update_wait (self);
+}
+
 /* One login request. Its own cancellable tells whether the answer still
  * matters: the page may have been reset or disposed since. */
 typedef struct
 {
   BaLoginPage  *self;
   GCancellable *cancellable;
+  char         *url;        /* what the request was for, for a wait */
+  char         *username;
 } LoginRequest;
 
 static void
@@ -258,6 +383,8 @@ login_request_free (LoginRequest *request)
 {
   g_clear_object (&request->self);
   g_clear_object (&request->cancellable);
+  g_free (request->url);
+  g_free (request->username);
   g_free (request);
 }
 
@@ -299,6 +426,12 @@ login_cb (GObject      *object,
     {
       g_debug ("Login failed: %s", error->message);
       show_error (self, error);
+
+      /* The server said how long to wait: hold Log In for this server
+       * and username until then, counting down. */
+      if (g_error_matches (error, BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS) &&
+          ba_api_client_get_retry_after (result) > 0)
+        start_wait (self, request->url, request->username, ba_api_client_get_retry_after (result));
       return;
     }
 
@@ -345,6 +478,8 @@ submit (BaLoginPage *self)
   request = g_new0 (LoginRequest, 1);
   request->self = g_object_ref (self);
   request->cancellable = g_object_ref (self->cancellable);
+  request->url = g_strdup (url);
+  request->username = g_strdup (username);
 
   ba_account_login_async (url,
                           username,
@@ -406,7 +541,7 @@ server_row_selected_cb (BaLoginPage *self)
   if (custom && gtk_widget_get_mapped (GTK_WIDGET (self)))
     gtk_widget_grab_focus (GTK_WIDGET (self->server_url_row));
 
-  update_login_button (self);
+  update_wait (self);
 }
 
 static void
@@ -414,7 +549,7 @@ entry_changed_cb (BaLoginPage *self,
                   GtkEditable *editable)
 {
   set_row_error (ADW_ENTRY_ROW (editable), FALSE);
-  update_login_button (self);
+  update_wait (self);
 }
 
 static void
@@ -443,6 +578,64 @@ back_button_clicked_cb (BaLoginPage *self,
   g_signal_emit (self, signals[SIGNAL_BACK], 0);
 }
 
+static gboolean
+is_set (const char *value)
+{
+  return value != NULL && *value != '\0';
+}
+
+/* BALENA_ACCOUNTS_DEMO_EMAIL, _USERNAME (optional) and _PASSWORD, from
+ * build-aux/demo: shown in the box, and Fill In puts them in the form.
+ * Returns whether there were any. */
+static gboolean
+show_demo_credentials (BaLoginPage *self)
+{
+  const char *email = g_getenv ("BALENA_ACCOUNTS_DEMO_EMAIL");
+  const char *username = g_getenv ("BALENA_ACCOUNTS_DEMO_USERNAME");
+  const char *password = g_getenv ("BALENA_ACCOUNTS_DEMO_PASSWORD");
+
+  if (!is_set (password) || (!is_set (email) && !is_set (username)))
+    return FALSE;
+
+  gtk_label_set_text (self->demo_email_label, is_set (email) ? email : "");
+  gtk_widget_set_visible (self->demo_email_caption, is_set (email));
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_email_label), is_set (email));
+  gtk_label_set_text (self->demo_username_label, is_set (username) ? username : "");
+  gtk_widget_set_visible (self->demo_username_caption, is_set (username));
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_username_label), is_set (username));
+  gtk_label_set_text (self->demo_password_label, password);
+
+  gtk_widget_set_visible (self->demo_grid, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_fill_button), TRUE);
+  gtk_widget_set_visible (self->demo_hint_box, TRUE);
+
+  return TRUE;
+}
+
+static void
+demo_fill_button_clicked_cb (BaLoginPage *self,
+                             GtkButton   *button)
+{
+  const char *username = gtk_label_get_text (self->demo_username_label);
+
+  if (self->busy)
+    return;
+
+  /* The username when there is one: it is what the form asks for first. */
+  if (*username == '\0')
+    username = gtk_label_get_text (self->demo_email_label);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row),
+                         gtk_label_get_text (self->demo_password_label));
+
+  /* Ready to log in: Enter or Space does it. */
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->login_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->login_button));
+  else
+    focus_first_empty_row (self);
+}
+
 static void
 go_back_action (GtkWidget  *widget,
                 const char *action_name,
@@ -461,6 +654,7 @@ ba_login_page_dispose (GObject *object)
   BaLoginPage *self = BA_LOGIN_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->wait_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_LOGIN_PAGE);
 
@@ -477,6 +671,8 @@ ba_login_page_finalize (GObject *object)
   BaLoginPage *self = BA_LOGIN_PAGE (object);
 
   g_clear_object (&self->cancellable);
+  g_free (self->wait_server_url);
+  g_free (self->wait_username);
 
   G_OBJECT_CLASS (ba_login_page_parent_class)->finalize (object);
 }
@@ -527,6 +723,13 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_spinner);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_box);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_grid);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_email_caption);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_email_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_username_caption);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_username_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_password_label);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_fill_button);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, extras);
   gtk_widget_class_bind_template_callback (widget_class, extras_logged_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, extras_server_suggested_cb);
@@ -535,6 +738,7 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, demo_fill_button_clicked_cb);
 }
 
 static void
@@ -563,11 +767,13 @@ ba_login_page_init (BaLoginPage *self)
       set_server (self, last_url);
     }
 
-  /* The demo command starts a local server and says how to log in to it. */
+  /* The demo command starts a local server and says how to log in to it:
+   * the credentials one by one (with Fill In), or a hint as plain text. */
   demo_hint = g_getenv ("BALENA_ACCOUNTS_DEMO_HINT");
-  if (demo_hint != NULL && *demo_hint != '\0')
+  if (!show_demo_credentials (self) && demo_hint != NULL && *demo_hint != '\0')
     {
       gtk_label_set_text (self->demo_hint_label, demo_hint);
+      gtk_widget_set_visible (GTK_WIDGET (self->demo_hint_label), TRUE);
       gtk_widget_set_visible (self->demo_hint_box, TRUE);
     }
 
@@ -626,6 +832,8 @@ ba_login_page_reset (BaLoginPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), username != NULL ? username : "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   clear_error (self);
+  /* A wait the server asked for still holds for the same username. */
+  update_wait (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_go_back);
 }

@@ -12,6 +12,7 @@
 #include "ba-tokens-page-private.h"
 
 #include "ba-api-key.h"
+#include "ba-date-format.h"
 #include "ba-error.h"
 #include "ba-secure-clipboard.h"
 #include "ba-session.h"
@@ -55,26 +56,13 @@ toast (BaTokensPage *self,
 static char *
 format_date (gint64 unix_time)
 {
-  g_autoptr(GDateTime) date_time = g_date_time_new_from_unix_local (unix_time);
-
-  if (date_time == NULL)
-    return g_strdup (_("Unknown"));
-
-  /* Translators: a short date, as in "11 Dec 2026"; see the
-   * g_date_time_format() documentation for the codes. */
-  return g_date_time_format (date_time, _("%-d %b %Y"));
+  return ba_date_format_date (unix_time);
 }
 
 static char *
 format_date_time (gint64 unix_time)
 {
-  g_autoptr(GDateTime) date_time = g_date_time_new_from_unix_local (unix_time);
-
-  if (date_time == NULL)
-    return g_strdup (_("Unknown"));
-
-  /* Translators: a date and time as in "11 December 2026, 14:05". */
-  return g_date_time_format (date_time, _("%-d %B %Y, %H:%M"));
+  return ba_date_format_date_time (unix_time, ba_date_format_get_clock_format ());
 }
 
 /* "expires in 6 days", rounded to the nearest unit. */

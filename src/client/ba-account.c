@@ -563,6 +563,9 @@ login_cb (GObject      *object,
   token = ba_api_client_login_finish (BA_API_CLIENT (object), result, &error);
   if (token == NULL)
     {
+      /* For ba_api_client_get_retry_after() on this login's result. */
+      g_object_set_data (G_OBJECT (task), BA_API_CLIENT_RETRY_AFTER_KEY,
+                         GUINT_TO_POINTER (ba_api_client_get_retry_after (result)));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -530,6 +530,12 @@ request_sent_cb (GObject      *object,
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
+      /* The error only says the wait in words; the number goes with the
+       * task for ba_api_client_get_retry_after(). */
+      if (status == 429)
+        g_object_set_data (G_OBJECT (task), BA_API_CLIENT_RETRY_AFTER_KEY,
+                           GUINT_TO_POINTER ((guint) ba_api_error_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"))));
+
       g_task_return_error (task,
                            ba_api_error_from_response (status, body,
                                                        soup_message_headers_get_one (headers, "Retry-After"),
@@ -927,6 +933,14 @@ ba_api_client_login_async (BaApiClient         *self,
   start_request (self, "POST", "/login_", BA_API_ENDPOINT_LOGIN, RESPONSE_TOKEN,
                  build_json_body ("username", username, "password", password, NULL),
                  cancellable, ba_api_client_login_async, callback, user_data);
+}
+
+guint
+ba_api_client_get_retry_after (GAsyncResult *result)
+{
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), 0);
+
+  return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), BA_API_CLIENT_RETRY_AFTER_KEY));
 }
 
 char *

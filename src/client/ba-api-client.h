@@ -62,6 +62,12 @@ char        *ba_api_client_login_finish         (BaApiClient          *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 
+/* The wait a 429 answer asked for (Retry-After), in seconds, on the
+ * request behind @result: a BaApiClient call or ba_account_login_async().
+ * 0 when there was none, so a form can stay locked until then. */
+#define BA_API_CLIENT_RETRY_AFTER_KEY "ba-retry-after"
+guint        ba_api_client_get_retry_after      (GAsyncResult         *result);
+
 /* GET /actor/v1/whoami with the current token. */
 void         ba_api_client_whoami_async         (BaApiClient          *self,
                                                  GCancellable         *cancellable,

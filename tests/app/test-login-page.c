@@ -99,8 +99,10 @@ test_prefill_from_environment (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->server_url_row)));
   g_assert_cmpstr (row_text (page->server_url_row), ==, ba_test_server_get_url (server));
 
-  /* The demo credentials are on show. */
+  /* The demo hint is on show, as text: no credentials one by one. */
   g_assert_true (gtk_widget_get_visible (page->demo_hint_box));
+  g_assert_false (gtk_widget_get_visible (page->demo_grid));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->demo_fill_button)));
   g_assert_cmpstr (gtk_label_get_text (page->demo_hint_label), ==, hint);
   g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), hint));
 
@@ -122,6 +124,72 @@ test_prefill_from_environment (void)
   ba_app_test_close_window (window);
   g_unsetenv ("BALENARC_API_URL");
   g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
+}
+
+/* What build-aux/demo passes: the credentials one by one. Fill In puts
+ * them in the form (test_log_in shows that these log in). Not logging in
+ * here keeps the vault empty for the tests that follow. */
+static void
+test_demo_credentials (void)
+{
+  const char *url = ba_test_server_get_url (server);
+  const char *email = ba_test_server_get_demo_email (server);
+  const char *username = ba_test_server_get_demo_username (server);
+  const char *password = ba_test_server_get_demo_password (server);
+  BaLoginPage *page;
+  BaWindow *window;
+
+  g_setenv ("BALENARC_API_URL", url, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_HINT", "Demo server: a free-form hint", TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_EMAIL", email, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_USERNAME", username, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_PASSWORD", password, TRUE);
+
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+
+  /* Each one on its own line, under its name; the hint is not needed. */
+  g_assert_true (gtk_widget_get_visible (page->demo_hint_box));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->demo_hint_label)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_email_label)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_username_label)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_password_label)));
+  g_assert_cmpstr (gtk_label_get_text (page->demo_email_label), ==, email);
+  g_assert_cmpstr (gtk_label_get_text (page->demo_username_label), ==, username);
+  g_assert_cmpstr (gtk_label_get_text (page->demo_password_label), ==, password);
+  g_assert_nonnull (ba_app_test_find_label (page->demo_grid, "Username"));
+  g_assert_null (ba_app_test_find_label (GTK_WIDGET (page), "free-form"));
+
+  /* Fill In: the username and the password go into their rows, and Log
+   * In is ready, with the focus. */
+  g_assert_cmpstr (row_text (page->username_row), ==, "");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_true (ba_app_test_find_button (GTK_WIDGET (page), "_Fill In") == page->demo_fill_button);
+  ba_app_test_press (GTK_WIDGET (page->demo_fill_button));
+  g_assert_cmpstr (row_text (page->username_row), ==, username);
+  g_assert_cmpstr (row_text (page->password_row), ==, password);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == GTK_WIDGET (page->login_button));
+
+  ba_app_test_close_window (window);
+
+  /* Without a username, the email is what Fill In uses; its row hides. */
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_USERNAME");
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+  g_assert_false (gtk_widget_get_visible (page->demo_username_caption));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->demo_username_label)));
+  g_assert_null (ba_app_test_find_label (page->demo_grid, "Username"));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->demo_email_label)));
+  ba_app_test_press (GTK_WIDGET (page->demo_fill_button));
+  g_assert_cmpstr (row_text (page->username_row), ==, email);
+  g_assert_cmpstr (row_text (page->password_row), ==, password);
+  ba_app_test_close_window (window);
+
+  g_unsetenv ("BALENARC_API_URL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_EMAIL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_PASSWORD");
 }
 
 static void
@@ -338,7 +406,93 @@ test_too_many_attempts (void)
   g_assert_nonnull (strstr (error_text (page), "Try again in"));
   g_assert_cmpstr (row_text (page->username_row), ==, "nobody@example.com");
 
+  /* While the wait runs, Log In is off for this server and username,
+   * and Enter does nothing either. */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_signal_emit_by_name (page->password_row, "entry-activated");
+  g_assert_false (page->busy);
+
+  /* Another username may try at once; the message goes with it. */
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), "somebody@example.com");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->error_label)));
+
+  /* Back to the waiting one: off again, and the wait is said again. */
+  gtk_editable_set_text (GTK_EDITABLE (page->username_row), "nobody@example.com");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_nonnull (strstr (error_text (page), "Try again in"));
+
+  /* Another server is not affected. */
+  gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), "https://api.example.com");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  gtk_editable_set_text (GTK_EDITABLE (page->server_url_row), url);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+
   ba_app_test_close_window (window);
+}
+
+/* Answers every request with 429 and a short Retry-After. */
+static void
+too_many_handler (SoupServer        *soup_server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  static const char body[] = "Too Many Requests";
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "3");
+  soup_server_message_set_status (msg, 429, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, body, strlen (body));
+}
+
+static void
+test_wait_counts_down (void)
+{
+  g_autoptr(SoupServer) soup_server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+  BaLoginPage *page;
+  BaWindow *window;
+  gint64 start;
+
+  soup_server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (soup_server, NULL, too_many_handler, NULL, NULL);
+  soup_server_listen_local (soup_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (soup_server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+
+  ba_app_test_fill_in (page, url, "demo", "a password");
+  press_log_in (page);
+  wait_for_answer (page);
+  start = g_get_monotonic_time ();
+
+  /* The wait in seconds, counting down from the Retry-After... */
+  g_assert_cmpstr (error_text (page), ==, "Too many attempts. Try again in 3 seconds.");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (page->error_label),
+                                     "Too many attempts. Try again in 2 seconds.") == 0);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (page->error_label),
+                                     "Too many attempts. Try again in 1 second.") == 0);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+
+  /* ...and when it is over, Log In is back and the message gone. */
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->error_label)));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpstr (row_text (page->username_row), ==, "demo");
+  g_assert_cmpstr (row_text (page->password_row), ==, "a password");
+
+  ba_app_test_close_window (window);
+  soup_server_disconnect (soup_server);
 }
 
 static void
@@ -402,12 +556,14 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ba/login-page/prefill-from-environment", test_prefill_from_environment);
+  g_test_add_func ("/ba/login-page/demo-credentials", test_demo_credentials);
   g_test_add_func ("/ba/login-page/balena-cloud-by-default", test_balena_cloud_by_default);
   g_test_add_func ("/ba/login-page/insecure-url-refused", test_insecure_url_refused);
   g_test_add_func ("/ba/login-page/unreachable-server", test_unreachable_server);
   g_test_add_func ("/ba/login-page/invalid-response", test_invalid_response);
   g_test_add_func ("/ba/login-page/wrong-password", test_wrong_password);
   g_test_add_func ("/ba/login-page/too-many-attempts", test_too_many_attempts);
+  g_test_add_func ("/ba/login-page/wait-counts-down", test_wait_counts_down);
   /* Last: it leaves a logged-in account in the vault. */
   g_test_add_func ("/ba/login-page/log-in", test_log_in);
 

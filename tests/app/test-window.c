@@ -53,6 +53,27 @@ clear_token (const char *account_id)
   g_assert_no_error (error);
 }
 
+/* What the account page should show for @unix_time, written out here
+ * rather than with ba-date-format so a wrong time in the page shows. */
+static char *
+local_date_time (gint64 unix_time)
+{
+  g_autoptr(GDateTime) date_time = g_date_time_new_from_unix_local (unix_time);
+
+  g_assert_nonnull (date_time);
+  return g_date_time_format (date_time, "%-d %B %Y, %H:%M");
+}
+
+static char *
+local_time_of_day (gint64 unix_time)
+{
+  g_autoptr(GDateTime) date_time = g_date_time_new_from_unix_local (unix_time);
+
+  g_assert_cmpint (unix_time, >, 0);
+  g_assert_nonnull (date_time);
+  return g_date_time_format (date_time, "%H:%M");
+}
+
 /* Logs in through the login page and waits for the account page. */
 static void
 log_in (BaWindow     *window,
@@ -110,6 +131,8 @@ test_log_in_restart_offline_log_out (void)
   g_autofree char *url = NULL;
   g_autofree char *username = NULL;
   g_autofree char *email = NULL;
+  g_autofree char *issued = NULL;
+  g_autofree char *synced_at = NULL;
   BaTestServer *server;
   BaAccountPage *page;
   BaWindow *window;
@@ -137,8 +160,13 @@ test_log_in_restart_offline_log_out (void)
    * the token itself is not shown anywhere. */
   session = ba_account_get_session (window->account);
   g_assert_nonnull (session);
-  g_assert_cmpstr (adw_action_row_get_subtitle (page->issued_row), !=, "Unknown");
+  issued = local_date_time (ba_session_get_issued_at (session));
+  g_assert_cmpstr (adw_action_row_get_subtitle (page->issued_row), ==, issued);
   g_assert_cmpstr (adw_action_row_get_subtitle (page->expires_row), !=, "Unknown");
+  /* The span comes from the token: the test server's last 7 days. */
+  g_assert_cmpint (ba_session_get_expires_at (session) - ba_session_get_issued_at (session), ==, 7 * 24 * 60 * 60);
+  g_assert_cmpstr (adw_preferences_group_get_description (page->session_group), ==,
+                   "The session token stays valid for 7 days and is renewed while you use the app.");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->expires_relative_label)));
   g_assert_cmpstr (gtk_label_get_text (page->expires_relative_label), ==, "in 7 days");
   g_assert_null (ba_app_test_find_label (GTK_WIDGET (window), ba_session_get_token (session)));
@@ -164,10 +192,30 @@ test_log_in_restart_offline_log_out (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (page->server_row), ==, url);
   g_assert_false (gtk_revealer_get_reveal_child (page->notice_revealer));
 
+  /* The selectable name takes neither the window's first focus nor any
+   * later one by Tab: GTK selects all of a selectable label's text when it
+   * gets the focus, and "demo" would show highlighted. */
+  ba_app_test_run_for (100);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->name_label)));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) != GTK_WIDGET (page->name_label));
+  g_assert_false (gtk_label_get_selection_bounds (page->name_label, NULL, NULL));
+  for (guint i = 0; i < 40; i++)
+    {
+      if (!gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD))
+        gtk_root_set_focus (GTK_ROOT (window), NULL);
+      g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) != GTK_WIDGET (page->name_label));
+      g_assert_false (gtk_label_get_selection_bounds (page->name_label, NULL, NULL));
+    }
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
+
   /* ...then says it is offline and since when its data is. */
   BA_APP_TEST_WAIT_UNTIL (gtk_revealer_get_reveal_child (page->notice_revealer));
   g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_OFFLINE);
   g_assert_true (g_str_has_prefix (gtk_label_get_text (page->notice_label), "Offline — showing data from "));
+  /* ...with the time of the last sync, the date too unless it was today:
+   * either way the text ends in the time (a 24-hour clock by default). */
+  synced_at = local_time_of_day (ba_account_get_last_synced_at (window->account));
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (page->notice_label), synced_at));
   g_assert_cmpstr (adw_action_row_get_subtitle (page->username_row), ==, username);
 
   /* Retry, with the server still down: still offline, and the user is

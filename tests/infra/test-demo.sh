@@ -48,6 +48,9 @@ cat >"$tmp/fake-app" <<FAKE
 {
   echo "url=\$BALENARC_API_URL"
   echo "hint=\$BALENA_ACCOUNTS_DEMO_HINT"
+  echo "demo_email=\$BALENA_ACCOUNTS_DEMO_EMAIL"
+  echo "demo_username=\$BALENA_ACCOUNTS_DEMO_USERNAME"
+  echo "demo_password=\$BALENA_ACCOUNTS_DEMO_PASSWORD"
   echo "data=\${XDG_DATA_HOME:-}"
   echo "schemas=\$GSETTINGS_SCHEMA_DIR"
   echo "args=\$*"
@@ -80,6 +83,9 @@ email=$(sed -n 's/^ *Email: *//p' "$tmp/out")
 password=$(sed -n 's/^ *Password: *//p' "$tmp/out")
 check "the terminal shows the demo credentials" '[ -n "$email" ] && [ -n "$password" ]'
 check "the app got the demo hint" '[ "$hint" = "Demo server: $email / $password" ]'
+username=$(sed -n 's/^ *Username: *//p' "$tmp/out")
+check "the app got the demo credentials one by one" \
+  '[ -n "$username" ] && [ "$(value demo_email)" = "$email" ] && [ "$(value demo_username)" = "$username" ] && [ "$(value demo_password)" = "$password" ]'
 data=$(value data)
 check "the app got a private data dir" '[ -n "$data" ] && [ "$data" != "${XDG_DATA_HOME:-$HOME/.local/share}" ]'
 check "the app got the build's schema dir" '[ "$(value schemas)" = "$build/data" ]'
