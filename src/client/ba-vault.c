@@ -1066,10 +1066,13 @@ touch_account (sqlite3   *db,
   int rc;
 
   /* Times are in seconds: an account logged in to this same second must
-   * not tie with the chosen one. */
+   * not tie with the chosen one. With no other account the subquery is
+   * NULL, and SQLite's MAX() of anything with a NULL is NULL, hence the
+   * COALESCE. */
   rc = sqlite3_prepare_v2 (db,
                            "UPDATE accounts SET last_used_at ="
-                           " MAX(?2, (SELECT MAX(last_used_at) FROM accounts WHERE id != ?1) + 1)"
+                           " MAX(?2, COALESCE((SELECT MAX(last_used_at) FROM accounts"
+                           " WHERE id != ?1) + 1, ?2))"
                            " WHERE id = ?1;",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)

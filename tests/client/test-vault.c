@@ -257,6 +257,58 @@ test_save_reopen (Fixture       *f,
 }
 
 static void
+touch (BaVault    *vault,
+       const char *id,
+       gint64      when,
+       GError    **error)
+{
+  GAsyncResult *result = NULL;
+
+  ba_vault_touch_account_async (vault, id, when, NULL, ba_client_test_store_result, &result);
+  ba_vault_touch_account_finish (vault, ba_client_test_wait (&result), error);
+  g_object_unref (result);
+}
+
+/* Choosing an account: with one saved account there is no other to stay
+ * ahead of, and the time given is kept; with two, the chosen one always ends
+ * up newest, even when the other was used later in the same second. */
+static void
+test_touch (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GBytes) key = make_key (1);
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(BaVaultAccount) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  BaVaultAccount other = demo;
+
+  vault = open_vault (f->path, key, NULL);
+  save (vault, &demo, &error);
+  g_assert_no_error (error);
+
+  touch (vault, demo.id, demo.last_used_at + 5, &error);
+  g_assert_no_error (error);
+  loaded = load_last (vault);
+  g_assert_cmpint (loaded->last_used_at, ==, demo.last_used_at + 5);
+  g_clear_pointer (&loaded, ba_vault_account_free);
+
+  other.id = (char *) "8@https://api.example.com";
+  other.last_used_at = demo.last_used_at + 100;
+  save (vault, &other, &error);
+  g_assert_no_error (error);
+
+  touch (vault, demo.id, demo.last_used_at + 6, &error);
+  g_assert_no_error (error);
+  loaded = load_last (vault);
+  g_assert_cmpstr (loaded->id, ==, demo.id);
+  g_assert_cmpint (loaded->last_used_at, ==, other.last_used_at + 1);
+  g_clear_pointer (&loaded, ba_vault_account_free);
+
+  touch (vault, "9@https://gone.example.com", demo.last_used_at, &error);
+  g_assert_error (error, BA_ERROR, BA_ERROR_NOT_FOUND);
+}
+
+static void
 test_open_async (Fixture       *f,
                  gconstpointer  data)
 {
@@ -802,6 +854,7 @@ main (int   argc,
   g_test_add ("/ba/vault/cipher-compatibility", Fixture, NULL, fixture_setup, test_cipher_compatibility, fixture_teardown);
   g_test_add ("/ba/vault/schema-version", Fixture, NULL, fixture_setup, test_schema_version, fixture_teardown);
   g_test_add ("/ba/vault/migrate-from-1", Fixture, NULL, fixture_setup, test_migrate_from_1, fixture_teardown);
+  g_test_add ("/ba/vault/touch", Fixture, NULL, fixture_setup, test_touch, fixture_teardown);
   g_test_add ("/ba/vault/forget", Fixture, NULL, fixture_setup, test_forget, fixture_teardown);
   g_test_add ("/ba/vault/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);
   g_test_add ("/ba/vault/read-only", Fixture, NULL, fixture_setup, test_read_only, fixture_teardown);
