@@ -194,9 +194,11 @@ ba_api_error_format_wait (guint64 seconds)
                               (guint) n);
     }
 
-  if (seconds < 60 * 60)
+  /* Up to 3540 s in minutes, rounded up, so "59 minutes" for 3540 s and
+   * never "0 minutes"; beyond that rounding up would say "60 minutes",
+   * so from 3541 s on it is hours. */
+  if (seconds <= 59 * 60)
     {
-      /* Rounded up, so "59 minutes" for 3540 s and never "0 minutes". */
       n = (seconds + 59) / 60;
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                            "Too many attempts. Try again in %u minute.",

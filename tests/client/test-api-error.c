@@ -202,6 +202,7 @@ static void
 test_429 (void)
 {
   g_autoptr(GError) minutes = map (429, "\"Too Many Requests\"", "3540", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) almost_an_hour = map (429, "", "3541", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) one_minute = map (429, "\"Too Many Requests\"", "60", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) seconds = map (429, "", "1", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) hours = map (429, "", "7200", BA_API_ENDPOINT_LOGIN);
@@ -214,6 +215,7 @@ test_429 (void)
 
   g_assert_error (minutes, BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS);
   g_assert_cmpstr (minutes->message, ==, "Too many attempts. Try again in 59 minutes.");
+  g_assert_cmpstr (almost_an_hour->message, ==, "Too many attempts. Try again in 1 hour.");
   g_assert_cmpstr (one_minute->message, ==, "Too many attempts. Try again in 1 minute.");
   g_assert_cmpstr (seconds->message, ==, "Too many attempts. Try again in 1 second.");
   g_assert_cmpstr (hours->message, ==, "Too many attempts. Try again in 2 hours.");
