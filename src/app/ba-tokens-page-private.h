@@ -51,6 +51,7 @@ struct _BaTokensPage
   guint                 refreshing : 1;
   guint                 revoking : 1;
   guint                 syncing : 1;
+  guint                 token_shown : 1;   /* the row's label holds the token */
 };
 
 G_END_DECLS

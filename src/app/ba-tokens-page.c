@@ -13,6 +13,7 @@
 
 #include "ba-api-key.h"
 #include "ba-error.h"
+#include "ba-label-wipe.h"
 #include "ba-secure-clipboard.h"
 #include "ba-session.h"
 #include "ba-window.h"
@@ -155,6 +156,28 @@ update_actions (BaTokensPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_button), why != NULL ? why : _("Edit the Selected Key"));
 }
 
+/* The label under @widget that shows @text: the token row's subtitle,
+ * which libadwaita 1.2 does not hand out. */
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 update_token (BaTokensPage *self)
 {
@@ -166,13 +189,33 @@ update_token (BaTokensPage *self)
 
   if (session == NULL)
     {
+      if (self->token_shown)
+        {
+          GtkLabel *label = find_label (GTK_WIDGET (self->token_row), adw_action_row_get_subtitle (self->token_row));
+
+          if (label != NULL)
+            ba_label_wipe (label, MASK);
+          self->token_shown = FALSE;
+        }
       adw_action_row_set_subtitle (self->token_row, _("None"));
       adw_action_row_set_subtitle (self->issued_row, _("Unknown"));
       adw_action_row_set_subtitle (self->expires_row, _("Unknown"));
       return;
     }
 
+  /* A token shown before is overwritten, not just replaced: the row's
+   * label and its layout would free their copies as they were. */
+  if (self->token_shown)
+    {
+      GtkLabel *label = find_label (GTK_WIDGET (self->token_row), adw_action_row_get_subtitle (self->token_row));
+
+      if (label != NULL)
+        ba_label_wipe (label, MASK);
+      self->token_shown = FALSE;
+    }
+
   adw_action_row_set_subtitle (self->token_row, revealed ? ba_session_get_token (session) : MASK);
+  self->token_shown = revealed;
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->reveal_button), revealed ? _("Hide Token") : _("Show Token"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, revealed ? _("Hide token") : _("Show token"),
@@ -732,9 +775,17 @@ ba_tokens_page_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (ba_tokens_page_parent_class)->unmap (widget);
 }
 
+/* The dialogs belong to the account shown so far. A key dialog is asked
+ * to close rather than destroyed: one showing a key that was neither
+ * copied nor saved asks first, and stays, with its own reference to the
+ * old account, until the user has dealt with the key. Only when the page
+ * itself goes (the window is destroyed) is it destroyed with it. */
 static void
-close_dialogs (BaTokensPage *self)
+close_dialogs (BaTokensPage *self,
+               gboolean      destroy)
 {
+  BaApiKeyDialog *dialog = self->dialog;
+
   if (self->revoke_dialog != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->revoke_dialog), (gpointer *) &self->revoke_dialog);
@@ -742,11 +793,14 @@ close_dialogs (BaTokensPage *self)
       self->revoke_dialog = NULL;
     }
 
-  if (self->dialog != NULL)
+  if (dialog != NULL)
     {
-      g_object_remove_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
-      gtk_window_destroy (GTK_WINDOW (self->dialog));
+      g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->dialog);
       self->dialog = NULL;
+      if (destroy)
+        gtk_window_destroy (GTK_WINDOW (dialog));
+      else
+        gtk_window_close (GTK_WINDOW (dialog));
     }
 }
 
@@ -756,7 +810,7 @@ ba_tokens_page_dispose (GObject *object)
   BaTokensPage *self = BA_TOKENS_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
-  close_dialogs (self);
+  close_dialogs (self, TRUE);
 
   if (self->account_signals != NULL)
     g_signal_group_set_target (self->account_signals, NULL);
@@ -937,7 +991,7 @@ ba_tokens_page_set_account (BaTokensPage *self,
   self->refreshing = FALSE;
   self->revoking = FALSE;
   self->syncing = FALSE;
-  close_dialogs (self);
+  close_dialogs (self, FALSE);
   gtk_toggle_button_set_active (self->reveal_button, FALSE);
 
   /* The account's own model, shown as it is: filled from the vault before

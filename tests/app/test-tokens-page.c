@@ -22,6 +22,7 @@
 #include "ba-api-key-dialog-private.h"
 #include "ba-app-test-utils.h"
 #include "ba-jwt.h"
+#include "ba-label-wipe.h"
 #include "ba-login-page-private.h"
 #include "ba-secret-store.h"
 #include "ba-secure-clipboard.h"
@@ -155,6 +156,54 @@ list_keys_on_server (BaTestServer *server,
   return body;
 }
 
+/* The strings GTK holds for a label showing @secret, looked at by
+ * ba_label_wipe()'s test hook: before zeroing they hold the secret, after
+ * it the very same buffers hold only zeros, and only then are they freed. */
+typedef struct
+{
+  GtkLabel   *label;
+  const char *secret;
+  const char *pointers[3];
+  gboolean    checked;
+} WipedCopies;
+
+static void
+watch_copies (WipedCopies *copies,
+              GtkLabel    *label,
+              const char  *secret)
+{
+  copies->label = label;
+  copies->secret = secret;
+  copies->checked = FALSE;
+}
+
+static void
+check_zeroed_cb (GtkLabel *label,
+                 gboolean  zeroed,
+                 gpointer  user_data)
+{
+  WipedCopies *copies = user_data;
+  gsize length = strlen (copies->secret);
+
+  if (label != copies->label)
+    return;
+
+  if (!zeroed)
+    {
+      copies->pointers[0] = gtk_label_get_label (label);
+      copies->pointers[1] = gtk_label_get_text (label);
+      copies->pointers[2] = pango_layout_get_text (gtk_label_get_layout (label));
+      for (guint i = 0; i < G_N_ELEMENTS (copies->pointers); i++)
+        g_assert_cmpstr (copies->pointers[i], ==, copies->secret);
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (copies->pointers); i++)
+    for (gsize j = 0; j < length; j++)
+      g_assert_cmpint (copies->pointers[i][j], ==, 0);
+  copies->checked = TRUE;
+}
+
 static void
 test_create_copy_save (void)
 {
@@ -173,6 +222,7 @@ test_create_copy_save (void)
   GdkContentFormats *formats;
   BaSecureClipboard *secure;
   GtkLabel *key_label;
+  WipedCopies copies = { NULL, };
   GStatBuf st;
 
   server = ba_test_server_start (TRUE, &error);
@@ -183,6 +233,9 @@ test_create_copy_save (void)
   tokens = show_tokens (window);
 
   dialog = open_create_dialog (tokens);
+
+  /* The password was just given: no need to ask for it. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)));
 
   /* The name is required and limited, with a counter as you type. */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
@@ -204,7 +257,10 @@ test_create_copy_save (void)
   /* Shown once, and a working credential. */
   key = g_strdup (gtk_label_get_text (dialog->key_label));
   g_assert_cmpuint (strlen (key), ==, 32);
-  g_assert_true (gtk_label_get_selectable (dialog->key_label));
+  /* Not selectable: Copy and Save are the only ways out, so the key never
+   * reaches the clipboard or PRIMARY without the secure clipboard. */
+  g_assert_false (gtk_label_get_selectable (dialog->key_label));
+  g_assert_false (gtk_widget_get_focusable (GTK_WIDGET (dialog->key_label)));
   g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (dialog), "This is the only time the key is shown"));
   g_assert_cmpuint (whoami_status (server, key), ==, 200);
 
@@ -264,14 +320,21 @@ test_create_copy_save (void)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
-  /* Done closes at once now, and the key leaves the dialog: the label
-   * (kept alive here to look at it) is emptied. */
+  /* Done closes at once now, and the key leaves the dialog: every copy
+   * GTK held (the label, its text, its layout's text) is all zeros before
+   * it is freed, and the label (kept alive here to look at it) is empty. */
   key_label = g_object_ref (dialog->key_label);
+  watch_copies (&copies, key_label, key);
+  ba_label_wipe_set_test_hook (check_zeroed_cb, &copies);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   ba_app_test_press (GTK_WIDGET (dialog->done_button));
   BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+  ba_label_wipe_set_test_hook (NULL, NULL);
+  g_assert_true (copies.checked);
   g_assert_null (tokens->dialog);
   g_assert_cmpstr (gtk_label_get_text (key_label), ==, "");
+  g_assert_cmpstr (gtk_label_get_label (key_label), ==, "");
+  g_assert_cmpstr (pango_layout_get_text (gtk_label_get_layout (key_label)), ==, "");
   g_clear_object (&key_label);
 
   /* A second key, closed without copying: confirmed, then gone. */
@@ -288,6 +351,63 @@ test_create_copy_save (void)
   g_assert_nonnull (find_key (tokens, "laptop", NULL));
 
   log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* Logging out while a new key is shown and neither copied nor saved
+ * does not throw the key away: the dialog asks, as its own Close does,
+ * and stays until the user has dealt with the key. */
+static void
+test_account_change_keeps_key (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *text = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  GdkClipboard *clipboard;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "kept-on-logout");
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+  key = g_strdup (gtk_label_get_text (dialog->key_label));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  /* Not destroyed along with its parent while the key is unsaved. */
+  g_assert_false (gtk_window_get_destroy_with_parent (GTK_WINDOW (dialog)));
+
+  log_out (window);
+  g_assert_null (tokens->dialog);
+  g_assert_null (ba_tokens_page_get_account (tokens));
+  ba_app_test_run_for (500);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (dialog->close_dialog);
+  g_assert_cmpstr (gtk_label_get_text (dialog->key_label), ==, key);
+
+  /* Back: the key is still there to copy, and then Done closes. */
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog), "_Back")));
+  BA_APP_TEST_WAIT_UNTIL (dialog->close_dialog == NULL);
+  ba_app_test_run_for (500);
+  g_assert_nonnull (dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  g_assert_true (gtk_window_get_destroy_with_parent (GTK_WINDOW (dialog)));
+  clipboard = gdk_display_get_clipboard (gtk_widget_get_display (GTK_WIDGET (dialog)));
+  text = read_clipboard_text (clipboard);
+  g_assert_cmpstr (text, ==, key);
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
   ba_app_test_close_window (window);
   ba_test_server_stop (server);
 }
@@ -317,6 +437,8 @@ test_revoke_rename_reveal (void)
   BaWindow *window;
   BaTokensPage *tokens;
   BaApiKeyDialog *dialog;
+  GtkLabel *token_label;
+  WipedCopies copies = { NULL, };
   const char *heading;
   guint position;
 
@@ -385,8 +507,20 @@ test_revoke_rename_reveal (void)
   g_assert_null (strstr (adw_action_row_get_subtitle (tokens->token_row), token));
   gtk_toggle_button_set_active (tokens->reveal_button, TRUE);
   g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), ==, token);
+
+  /* Shown, it cannot be selected (so only Copy puts it on a clipboard),
+   * and hiding it zeroes the label's copies before they are freed. */
+  token_label = GTK_LABEL (ba_app_test_find_label (GTK_WIDGET (tokens->token_row), token));
+  g_assert_nonnull (token_label);
+  g_assert_false (gtk_label_get_selectable (token_label));
+  watch_copies (&copies, token_label, token);
+  ba_label_wipe_set_test_hook (check_zeroed_cb, &copies);
   gtk_toggle_button_set_active (tokens->reveal_button, FALSE);
+  ba_label_wipe_set_test_hook (NULL, NULL);
+  g_assert_true (copies.checked);
   g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), !=, token);
+  g_assert_null (strstr (gtk_label_get_text (token_label), token));
+  g_assert_null (strstr (pango_layout_get_text (gtk_label_get_layout (token_label)), token));
   gtk_toggle_button_set_active (tokens->reveal_button, TRUE);
   adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
   BA_APP_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (tokens)));
@@ -478,12 +612,10 @@ test_fresh_auth (void)
   tokens = show_tokens (window);
   g_assert_false (ba_session_is_fresh (ba_account_get_session (window->account), now_seconds ()));
 
+  /* The dialog asks for the password from the start, and explains why. */
   dialog = open_create_dialog (tokens);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)));
   gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "after-password");
-  ba_app_test_press (GTK_WIDGET (dialog->create_button));
-
-  /* The dialog asks for the password and explains why. */
-  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)) && !dialog->busy);
   g_assert_cmpstr (adw_preferences_group_get_description (dialog->password_group), ==,
                    "For your security, confirm your password to create an API key.");
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
@@ -744,6 +876,7 @@ main (int   argc,
   g_settings_set_uint (settings, "clipboard-clear-seconds", 5);
 
   g_test_add_func ("/ba/tokens-page/create-copy-save", test_create_copy_save);
+  g_test_add_func ("/ba/tokens-page/account-change-keeps-key", test_account_change_keeps_key);
   g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
   g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
   g_test_add_func ("/ba/tokens-page/api-key-session", test_api_key_session);
