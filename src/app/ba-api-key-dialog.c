@@ -12,6 +12,7 @@
 #include "ba-api-key-dialog-private.h"
 
 #include "ba-error.h"
+#include "ba-label-wipe.h"
 #include "ba-secure-clipboard.h"
 #include "ba-window.h"
 #include "ba-wipe.h"
@@ -171,11 +172,13 @@ set_busy (BaApiKeyDialog *self,
   update_form (self);
 }
 
-/* Clears the key everywhere the dialog had it: our copy and the label's. */
+/* Clears the key everywhere the dialog had it: our copy and the label's
+ * (the label, its text and its layout, zeroed before GTK frees them). */
 static void
 wipe_secret (BaApiKeyDialog *self)
 {
-  gtk_label_set_text (self->key_label, "");
+  if (self->key_label != NULL)
+    ba_label_wipe (self->key_label, "");
   g_clear_pointer (&self->secret, ba_wipe_string_free);
 }
 
@@ -187,6 +190,9 @@ show_key (BaApiKeyDialog *self,
   self->secret = secret;
 
   gtk_label_set_text (self->key_label, secret);
+  /* Until the key is copied or saved, only the user may close the
+   * dialog, after confirming: not its parent going away either. */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "key");
   adw_window_title_set_title (self->window_title, _("API Key Created"));
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
@@ -359,6 +365,7 @@ copy_clicked_cb (BaApiKeyDialog *self)
 
   message = ba_secure_clipboard_copy (GTK_WIDGET (self), self->secret);
   self->copied = TRUE;
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
   own_toast (self, message);
 }
 
@@ -384,6 +391,7 @@ save_cb (GObject      *object,
     }
 
   self->saved = TRUE;
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
   name = g_file_get_basename (G_FILE (object));
   /* Translators: %s is a file name. */
   message = g_strdup_printf (_("Saved to “%s”"), name);
@@ -612,9 +620,19 @@ ba_api_key_dialog_new (GtkWindow *parent,
 
   if (key == NULL)
     {
+      BaSession *session = ba_account_get_session (account);
+
       gtk_window_set_title (GTK_WINDOW (self), _("New API Key"));
       adw_window_title_set_title (self->window_title, _("New API Key"));
       gtk_button_set_label (self->create_button, _("_Create"));
+
+      /* Creating a key needs a recent password. Asking for it with the
+       * rest of the form, as the Two-factor tab does, beats a refusal
+       * after Create. The server stays the judge: a session that goes
+       * stale while the dialog is open still gets the field then. */
+      if (session != NULL && !ba_session_is_api_key (session) &&
+          !ba_session_is_fresh (session, g_get_real_time () / G_USEC_PER_SEC))
+        gtk_widget_set_visible (GTK_WIDGET (self->password_group), TRUE);
     }
   else
     {

@@ -26,11 +26,13 @@ struct _BaTokensPage
   GtkSpinner           *refresh_spinner;
   AdwActionRow         *issued_row;
   AdwActionRow         *expires_row;
+  GtkToggleButton      *select_button;
   GtkButton            *edit_button;
   GtkButton            *revoke_button;
   GtkButton            *create_button;
   GtkStack             *list_stack;
   GtkColumnView        *column_view;
+  GtkColumnViewColumn  *check_column;
   GtkColumnViewColumn  *name_column;
   GtkColumnViewColumn  *created_column;
   GtkColumnViewColumn  *description_column;
@@ -42,15 +44,19 @@ struct _BaTokensPage
   GSignalGroup         *account_signals;
   GCancellable         *cancellable;
   GtkMultiSelection    *selection;
+  GPtrArray            *expiry_items;   /* the bound Expires cells, borrowed */
 
   /* Borrowed references, weak while they are open */
   BaApiKeyDialog       *dialog;
   AdwMessageDialog     *revoke_dialog;
 
   BaAccountState        last_state;
+  guint                 tick_seconds;   /* how often the times are redone */
+  guint                 tick_source;    /* while mapped */
   guint                 refreshing : 1;
   guint                 revoking : 1;
   guint                 syncing : 1;
+  guint                 token_shown : 1;   /* the row's label holds the token */
 };
 
 G_END_DECLS

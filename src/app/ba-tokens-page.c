@@ -14,6 +14,7 @@
 #include "ba-api-key.h"
 #include "ba-date-format.h"
 #include "ba-error.h"
+#include "ba-label-wipe.h"
 #include "ba-secure-clipboard.h"
 #include "ba-session.h"
 #include "ba-window.h"
@@ -143,30 +144,60 @@ update_actions (BaTokensPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_button), why != NULL ? why : _("Edit the Selected Key"));
 }
 
+/* The label under @widget that shows @text: the token row's subtitle,
+ * which libadwaita 1.2 does not hand out. */
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Overwrites a token the row's label showed before it is replaced: the
+ * label and its layout would otherwise free their copies as they were. */
 static void
-update_token (BaTokensPage *self)
+wipe_shown_token (BaTokensPage *self)
+{
+  GtkLabel *label;
+
+  if (!self->token_shown)
+    return;
+
+  label = find_label (GTK_WIDGET (self->token_row), adw_action_row_get_subtitle (self->token_row));
+  if (label != NULL)
+    ba_label_wipe (label, MASK);
+  self->token_shown = FALSE;
+}
+
+/* The Issued and Expires rows; the relative part ("expires in 6 days")
+ * is redone by the page's timer as well. */
+static void
+update_times (BaTokensPage *self)
 {
   BaSession *session = get_session (self);
-  gboolean revealed = gtk_toggle_button_get_active (self->reveal_button);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *issued = NULL;
   g_autofree char *expires = NULL;
 
   if (session == NULL)
     {
-      adw_action_row_set_subtitle (self->token_row, _("None"));
       adw_action_row_set_subtitle (self->issued_row, _("Unknown"));
       adw_action_row_set_subtitle (self->expires_row, _("Unknown"));
       return;
     }
-
-  adw_action_row_set_subtitle (self->token_row, revealed ? ba_session_get_token (session) : MASK);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->reveal_button), revealed ? _("Hide Token") : _("Show Token"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, revealed ? _("Hide token") : _("Show token"),
-                                  -1);
-  gtk_button_set_icon_name (GTK_BUTTON (self->reveal_button),
-                            revealed ? "view-conceal-symbolic" : "view-reveal-symbolic");
 
   if (ba_session_is_api_key (session))
     {
@@ -188,6 +219,32 @@ update_token (BaTokensPage *self)
 
   adw_action_row_set_subtitle (self->issued_row, issued != NULL ? issued : _("Unknown"));
   adw_action_row_set_subtitle (self->expires_row, expires != NULL ? expires : _("Never"));
+}
+
+static void
+update_token (BaTokensPage *self)
+{
+  BaSession *session = get_session (self);
+  gboolean revealed = gtk_toggle_button_get_active (self->reveal_button);
+
+  wipe_shown_token (self);
+
+  if (session == NULL)
+    adw_action_row_set_subtitle (self->token_row, _("None"));
+  else
+    {
+      adw_action_row_set_subtitle (self->token_row, revealed ? ba_session_get_token (session) : MASK);
+      self->token_shown = revealed;
+    }
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->reveal_button), revealed ? _("Hide Token") : _("Show Token"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, revealed ? _("Hide token") : _("Show token"),
+                                  -1);
+  gtk_button_set_icon_name (GTK_BUTTON (self->reveal_button),
+                            revealed ? "view-conceal-symbolic" : "view-reveal-symbolic");
+
+  update_times (self);
 }
 
 static void
@@ -302,8 +359,28 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (item), "ba-notify-handler", NULL);
 }
 
+/* The bound Expires cells, so that the timer can redo them. */
 static void
-set_column_factory (GtkColumnViewColumn *column,
+bind_expiry_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                BaTokensPage             *self)
+{
+  if (self->expiry_items != NULL)
+    g_ptr_array_add (self->expiry_items, item);
+}
+
+static void
+unbind_expiry_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  BaTokensPage             *self)
+{
+  if (self->expiry_items != NULL)
+    g_ptr_array_remove_fast (self->expiry_items, item);
+}
+
+static void
+set_column_factory (BaTokensPage        *self,
+                    GtkColumnViewColumn *column,
                     Column               which)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
@@ -311,7 +388,118 @@ set_column_factory (GtkColumnViewColumn *column,
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (which));
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (which));
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), GINT_TO_POINTER (which));
+  if (which == COLUMN_EXPIRY)
+    {
+      g_signal_connect_object (factory, "bind", G_CALLBACK (bind_expiry_cb), self, 0);
+      g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_expiry_cb), self, 0);
+    }
   gtk_column_view_column_set_factory (column, factory);
+}
+
+/* Selection mode: a check button per row, bound to the row's selection,
+ * so that several keys can be picked without Ctrl or Shift. */
+static void
+check_toggled_cb (GtkCheckButton *check,
+                  GtkListItem    *item)
+{
+  GtkSelectionModel *model = g_object_get_data (G_OBJECT (check), "ba-model");
+  guint position = gtk_list_item_get_position (item);
+
+  if (model == NULL || position == GTK_INVALID_LIST_POSITION ||
+      gtk_check_button_get_active (check) == gtk_list_item_get_selected (item))
+    return;
+
+  if (gtk_check_button_get_active (check))
+    gtk_selection_model_select_item (model, position, FALSE);
+  else
+    gtk_selection_model_unselect_item (model, position);
+}
+
+static void
+setup_check_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                BaTokensPage             *self)
+{
+  GtkWidget *check = gtk_check_button_new ();
+
+  g_object_set_data (G_OBJECT (check), "ba-model", self->selection);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), item, 0);
+  gtk_list_item_set_child (item, check);
+}
+
+static void
+bind_check_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               BaTokensPage             *self)
+{
+  BaApiKey *key = gtk_list_item_get_item (item);
+  GtkWidget *check = gtk_list_item_get_child (item);
+  g_autofree char *label = NULL;
+  GBinding *binding;
+
+  binding = g_object_bind_property (item, "selected", check, "active", G_BINDING_SYNC_CREATE);
+  g_object_set_data (G_OBJECT (item), "ba-binding", binding);
+
+  /* Translators: a check button's name for screen readers; %s is a key's name. */
+  label = g_strdup_printf (_("Select “%s”"), ba_api_key_get_name (key));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+unbind_check_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 BaTokensPage             *self)
+{
+  GBinding *binding = g_object_get_data (G_OBJECT (item), "ba-binding");
+
+  if (binding != NULL)
+    g_binding_unbind (binding);
+  g_object_set_data (G_OBJECT (item), "ba-binding", NULL);
+}
+
+static void
+set_check_factory (BaTokensPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect_object (factory, "setup", G_CALLBACK (setup_check_cb), self, 0);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (bind_check_cb), self, 0);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_check_cb), self, 0);
+  gtk_column_view_column_set_factory (self->check_column, factory);
+}
+
+static void
+select_toggled_cb (BaTokensPage *self)
+{
+  gboolean active = gtk_toggle_button_get_active (self->select_button);
+
+  gtk_column_view_column_set_visible (self->check_column, active);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->select_button),
+                               active ? _("Leave Selection Mode") : _("Select Keys"));
+
+  /* As in Files: leaving selection mode leaves nothing selected. */
+  if (!active)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+/* Relative times go stale while the window stays open: once a minute the
+ * session's "expires in" and the keys' Expires cells are redone, so that
+ * a key that has run out shows "Expired". */
+static void
+update_clock (BaTokensPage *self)
+{
+  update_times (self);
+
+  for (guint i = 0; self->expiry_items != NULL && i < self->expiry_items->len; i++)
+    fill_cell (g_ptr_array_index (self->expiry_items, i), COLUMN_EXPIRY);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  update_clock (BA_TOKENS_PAGE (user_data));
+
+  return G_SOURCE_CONTINUE;
 }
 
 /* Requests on behalf of the page; the cancellable says whether the answer
@@ -710,9 +898,25 @@ revoke_action (GtkWidget  *widget,
 }
 
 static void
+ba_tokens_page_map (GtkWidget *widget)
+{
+  BaTokensPage *self = BA_TOKENS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (ba_tokens_page_parent_class)->map (widget);
+
+  /* Only while shown: hidden, nobody reads the times. They may have gone
+   * stale meanwhile, so they are redone at once. */
+  update_clock (self);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  self->tick_source = g_timeout_add_seconds (self->tick_seconds, tick_cb, self);
+}
+
+static void
 ba_tokens_page_unmap (GtkWidget *widget)
 {
   BaTokensPage *self = BA_TOKENS_PAGE (widget);
+
+  g_clear_handle_id (&self->tick_source, g_source_remove);
 
   /* A revealed token does not stay on screen once the tab is left. */
   gtk_toggle_button_set_active (self->reveal_button, FALSE);
@@ -720,9 +924,17 @@ ba_tokens_page_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (ba_tokens_page_parent_class)->unmap (widget);
 }
 
+/* The dialogs belong to the account shown so far. A key dialog is asked
+ * to close rather than destroyed: one showing a key that was neither
+ * copied nor saved asks first, and stays, with its own reference to the
+ * old account, until the user has dealt with the key. Only when the page
+ * itself goes (the window is destroyed) is it destroyed with it. */
 static void
-close_dialogs (BaTokensPage *self)
+close_dialogs (BaTokensPage *self,
+               gboolean      destroy)
 {
+  BaApiKeyDialog *dialog = self->dialog;
+
   if (self->revoke_dialog != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->revoke_dialog), (gpointer *) &self->revoke_dialog);
@@ -730,11 +942,14 @@ close_dialogs (BaTokensPage *self)
       self->revoke_dialog = NULL;
     }
 
-  if (self->dialog != NULL)
+  if (dialog != NULL)
     {
-      g_object_remove_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
-      gtk_window_destroy (GTK_WINDOW (self->dialog));
+      g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->dialog);
       self->dialog = NULL;
+      if (destroy)
+        gtk_window_destroy (GTK_WINDOW (dialog));
+      else
+        gtk_window_close (GTK_WINDOW (dialog));
     }
 }
 
@@ -744,13 +959,15 @@ ba_tokens_page_dispose (GObject *object)
   BaTokensPage *self = BA_TOKENS_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
-  close_dialogs (self);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  close_dialogs (self, TRUE);
 
   if (self->account_signals != NULL)
     g_signal_group_set_target (self->account_signals, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_TOKENS_PAGE);
 
+  g_clear_pointer (&self->expiry_items, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->account_signals);
   g_clear_object (&self->account);
@@ -816,6 +1033,7 @@ ba_tokens_page_class_init (BaTokensPageClass *klass)
   object_class->finalize = ba_tokens_page_finalize;
   object_class->get_property = ba_tokens_page_get_property;
   object_class->set_property = ba_tokens_page_set_property;
+  widget_class->map = ba_tokens_page_map;
   widget_class->unmap = ba_tokens_page_unmap;
 
   properties[PROP_ACCOUNT] =
@@ -843,11 +1061,13 @@ ba_tokens_page_class_init (BaTokensPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, refresh_spinner);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, issued_row);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, expires_row);
+  gtk_widget_class_bind_template_child (widget_class, BaTokensPage, select_button);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, revoke_button);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, create_button);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, BaTokensPage, check_column);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, name_column);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, created_column);
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, description_column);
@@ -855,6 +1075,7 @@ ba_tokens_page_class_init (BaTokensPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, update_token);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, select_toggled_cb);
 }
 
 static void
@@ -865,13 +1086,17 @@ ba_tokens_page_init (BaTokensPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-
-  set_column_factory (self->name_column, COLUMN_NAME);
-  set_column_factory (self->created_column, COLUMN_CREATED);
-  set_column_factory (self->description_column, COLUMN_DESCRIPTION);
-  set_column_factory (self->expiry_column, COLUMN_EXPIRY);
+  self->expiry_items = g_ptr_array_new ();
+  self->tick_seconds = 60;
 
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_list_store_new (BA_TYPE_API_KEY)));
+
+  set_check_factory (self);
+  set_column_factory (self, self->name_column, COLUMN_NAME);
+  set_column_factory (self, self->created_column, COLUMN_CREATED);
+  set_column_factory (self, self->description_column, COLUMN_DESCRIPTION);
+  set_column_factory (self, self->expiry_column, COLUMN_EXPIRY);
+
   g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed",
@@ -925,7 +1150,7 @@ ba_tokens_page_set_account (BaTokensPage *self,
   self->refreshing = FALSE;
   self->revoking = FALSE;
   self->syncing = FALSE;
-  close_dialogs (self);
+  close_dialogs (self, FALSE);
   gtk_toggle_button_set_active (self->reveal_button, FALSE);
 
   /* The account's own model, shown as it is: filled from the vault before

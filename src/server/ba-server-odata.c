@@ -1869,13 +1869,22 @@ parse_resource_path (Parser       *p,
   return TRUE;
 }
 
+/* With @plus_is_space, a '+' is a space, as in a form-encoded query
+ * string: Express (qs), which the real API runs on, reads the query that
+ * way, so "$filter=id+eq+1" works there. An encoded plus (%2B) stays a
+ * plus. In a path, '+' is itself. */
 static char *
 percent_decode (const char  *text,
                 gsize        len,
+                gboolean     plus_is_space,
                 GError     **error)
 {
   g_autofree char *raw = g_strndup (text, len);
-  g_autofree char *decoded = g_uri_unescape_string (raw, NULL);
+  g_autofree char *decoded = NULL;
+
+  if (plus_is_space)
+    g_strdelimit (raw, "+", ' ');
+  decoded = g_uri_unescape_string (raw, NULL);
 
   /* NULL means a bad escape or an encoded NUL. */
   if (decoded == NULL || !g_utf8_validate (decoded, -1, NULL))
@@ -1921,13 +1930,13 @@ parse_query_string (const char  *query,
       if (parts[i][0] == '\0')
         continue;
 
-      name = percent_decode (parts[i], name_len, error);
+      name = percent_decode (parts[i], name_len, TRUE, error);
       if (name == NULL)
         return FALSE;
       if (name[0] != '$' && name[0] != '@')
         continue;   /* apikey= and other non-OData parameters */
 
-      value = percent_decode (eq != NULL ? eq + 1 : "", eq != NULL ? strlen (eq + 1) : 0, error);
+      value = percent_decode (eq != NULL ? eq + 1 : "", eq != NULL ? strlen (eq + 1) : 0, TRUE, error);
       if (value == NULL)
         return FALSE;
 
@@ -1999,7 +2008,7 @@ ba_odata_query_parse (BaODataModel  *model,
       return NULL;
     }
 
-  decoded_path = percent_decode (path, strlen (path), error);
+  decoded_path = percent_decode (path, strlen (path), FALSE, error);
   if (decoded_path == NULL)
     return NULL;
   if (!parse_query_string (query, options, aliases, error))

@@ -60,6 +60,8 @@
   "It is necessary that each api key that has a description, has a description " \
   "that has a Length (Type) that is less than or equal to 150."
 #define API_KEY_BAD_EXPIRY "Key expiry date should be a valid date"
+#define API_KEY_CONTROL_CHARACTERS \
+  "An api key's name and description must not contain control characters"
 #define FRESH_AUTH_REQUIRED "Fresh authentication token required"
 
 struct _BaServer
@@ -797,9 +799,53 @@ normalise_date (const char *text)
   return ba_server_store_format_date (date);
 }
 
+/* TRUE if @body has a \u0000 escape that is not itself escaped (an odd
+ * number of backslashes before the "u"). json-glib decodes it into a NUL
+ * and hands the string out as a C string, cut there: "a\u0000b" would
+ * be stored as "a" without a word, so it is looked for in the raw body. */
+static gboolean
+has_escaped_nul (GBytes *body)
+{
+  gsize len = 0;
+  const char *data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
+
+  for (gsize i = 0; data != NULL && i + 6 <= len; i++)
+    {
+      gsize backslashes = 0;
+
+      if (data[i] != '\\' || g_ascii_tolower (data[i + 1]) != 'u' ||
+          memcmp (data + i + 2, "0000", 4) != 0)
+        continue;
+
+      for (gsize j = i; j > 0 && data[j - 1] == '\\'; j--)
+        backslashes++;
+      if (backslashes % 2 == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* TRUE if @text has a C0 or C1 control character, or DEL. */
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Reads an optional text member (absent or null give NULL) and checks
- * its length. FALSE means the request is answered: a 400, with @message
- * when the value is too long, empty when it is not text. Lengths count
+ * its length and characters. FALSE means the request is answered: a 400,
+ * with @message when the value is too long, with a message when it holds
+ * control characters (an escaped NUL anywhere in the body counts, see
+ * has_escaped_nul()), empty when it is not text. Lengths count
  * characters, not bytes. */
 static gboolean
 read_optional_text (Request     *request,
@@ -808,6 +854,7 @@ read_optional_text (Request     *request,
                     const char  *too_long,
                     const char **out_value)
 {
+  g_autoptr(GBytes) body = NULL;
   const char *value;
 
   *out_value = NULL;
@@ -822,6 +869,13 @@ read_optional_text (Request     *request,
     }
 
   value = json_node_get_string (node);
+  body = get_body (request);
+  if (has_control_characters (value) || has_escaped_nul (body))
+    {
+      respond_message (request, SOUP_STATUS_BAD_REQUEST, API_KEY_CONTROL_CHARACTERS);
+      return FALSE;
+    }
+
   if (g_utf8_strlen (value, -1) > (glong) max_length)
     {
       respond_message (request, SOUP_STATUS_BAD_REQUEST, too_long);
@@ -1351,12 +1405,39 @@ got_chunk_cb (SoupServerMessage *msg,
     }
 }
 
+/* What a request that libsoup cannot parse gets, e.g. a bad percent escape
+ * such as "$filter=%ZZ" in its URL: libsoup answers those 400 itself,
+ * before any handler, and emits nothing between the failed parse and
+ * writing the answer. */
+#define MALFORMED_REQUEST "Malformed request: the URL or headers cannot be parsed"
+
+static void
+got_headers_cb (SoupServerMessage *msg)
+{
+  /* The request line parsed: take back the answer given in advance. */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Content-Type");
+}
+
 static void
 request_started_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
                     BaServer          *self)
 {
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+  char *json;
+
   g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+
+  /* libsoup gives no hook between failing to parse a request and writing
+   * its 400, but this one comes before either: the answer for that case
+   * is put in place now, without a status, and taken back as soon as the
+   * headers parse ("got-headers" is only emitted then). */
+  json_node_set_string (node, MALFORMED_REQUEST);
+  json = json_to_string (node, FALSE);
+  soup_server_message_set_response (msg, "application/json; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, json, strlen (json));
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), NULL);
 }
 
 static void

@@ -22,6 +22,7 @@
 #include "ba-api-key-dialog-private.h"
 #include "ba-app-test-utils.h"
 #include "ba-jwt.h"
+#include "ba-label-wipe.h"
 #include "ba-login-page-private.h"
 #include "ba-secret-store.h"
 #include "ba-secure-clipboard.h"
@@ -155,6 +156,54 @@ list_keys_on_server (BaTestServer *server,
   return body;
 }
 
+/* The strings GTK holds for a label showing @secret, looked at by
+ * ba_label_wipe()'s test hook: before zeroing they hold the secret, after
+ * it the very same buffers hold only zeros, and only then are they freed. */
+typedef struct
+{
+  GtkLabel   *label;
+  const char *secret;
+  const char *pointers[3];
+  gboolean    checked;
+} WipedCopies;
+
+static void
+watch_copies (WipedCopies *copies,
+              GtkLabel    *label,
+              const char  *secret)
+{
+  copies->label = label;
+  copies->secret = secret;
+  copies->checked = FALSE;
+}
+
+static void
+check_zeroed_cb (GtkLabel *label,
+                 gboolean  zeroed,
+                 gpointer  user_data)
+{
+  WipedCopies *copies = user_data;
+  gsize length = strlen (copies->secret);
+
+  if (label != copies->label)
+    return;
+
+  if (!zeroed)
+    {
+      copies->pointers[0] = gtk_label_get_label (label);
+      copies->pointers[1] = gtk_label_get_text (label);
+      copies->pointers[2] = pango_layout_get_text (gtk_label_get_layout (label));
+      for (guint i = 0; i < G_N_ELEMENTS (copies->pointers); i++)
+        g_assert_cmpstr (copies->pointers[i], ==, copies->secret);
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (copies->pointers); i++)
+    for (gsize j = 0; j < length; j++)
+      g_assert_cmpint (copies->pointers[i][j], ==, 0);
+  copies->checked = TRUE;
+}
+
 static void
 test_create_copy_save (void)
 {
@@ -173,6 +222,7 @@ test_create_copy_save (void)
   GdkContentFormats *formats;
   BaSecureClipboard *secure;
   GtkLabel *key_label;
+  WipedCopies copies = { NULL, };
   GStatBuf st;
 
   server = ba_test_server_start (TRUE, &error);
@@ -183,6 +233,9 @@ test_create_copy_save (void)
   tokens = show_tokens (window);
 
   dialog = open_create_dialog (tokens);
+
+  /* The password was just given: no need to ask for it. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)));
 
   /* The name is required and limited, with a counter as you type. */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
@@ -204,7 +257,10 @@ test_create_copy_save (void)
   /* Shown once, and a working credential. */
   key = g_strdup (gtk_label_get_text (dialog->key_label));
   g_assert_cmpuint (strlen (key), ==, 32);
-  g_assert_true (gtk_label_get_selectable (dialog->key_label));
+  /* Not selectable: Copy and Save are the only ways out, so the key never
+   * reaches the clipboard or PRIMARY without the secure clipboard. */
+  g_assert_false (gtk_label_get_selectable (dialog->key_label));
+  g_assert_false (gtk_widget_get_focusable (GTK_WIDGET (dialog->key_label)));
   g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (dialog), "This is the only time the key is shown"));
   g_assert_cmpuint (whoami_status (server, key), ==, 200);
 
@@ -264,14 +320,21 @@ test_create_copy_save (void)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
-  /* Done closes at once now, and the key leaves the dialog: the label
-   * (kept alive here to look at it) is emptied. */
+  /* Done closes at once now, and the key leaves the dialog: every copy
+   * GTK held (the label, its text, its layout's text) is all zeros before
+   * it is freed, and the label (kept alive here to look at it) is empty. */
   key_label = g_object_ref (dialog->key_label);
+  watch_copies (&copies, key_label, key);
+  ba_label_wipe_set_test_hook (check_zeroed_cb, &copies);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   ba_app_test_press (GTK_WIDGET (dialog->done_button));
   BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+  ba_label_wipe_set_test_hook (NULL, NULL);
+  g_assert_true (copies.checked);
   g_assert_null (tokens->dialog);
   g_assert_cmpstr (gtk_label_get_text (key_label), ==, "");
+  g_assert_cmpstr (gtk_label_get_label (key_label), ==, "");
+  g_assert_cmpstr (pango_layout_get_text (gtk_label_get_layout (key_label)), ==, "");
   g_clear_object (&key_label);
 
   /* A second key, closed without copying: confirmed, then gone. */
@@ -288,6 +351,63 @@ test_create_copy_save (void)
   g_assert_nonnull (find_key (tokens, "laptop", NULL));
 
   log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* Logging out while a new key is shown and neither copied nor saved
+ * does not throw the key away: the dialog asks, as its own Close does,
+ * and stays until the user has dealt with the key. */
+static void
+test_account_change_keeps_key (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *text = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  GdkClipboard *clipboard;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "kept-on-logout");
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+  key = g_strdup (gtk_label_get_text (dialog->key_label));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  /* Not destroyed along with its parent while the key is unsaved. */
+  g_assert_false (gtk_window_get_destroy_with_parent (GTK_WINDOW (dialog)));
+
+  log_out (window);
+  g_assert_null (tokens->dialog);
+  g_assert_null (ba_tokens_page_get_account (tokens));
+  ba_app_test_run_for (500);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (dialog->close_dialog);
+  g_assert_cmpstr (gtk_label_get_text (dialog->key_label), ==, key);
+
+  /* Back: the key is still there to copy, and then Done closes. */
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog), "_Back")));
+  BA_APP_TEST_WAIT_UNTIL (dialog->close_dialog == NULL);
+  ba_app_test_run_for (500);
+  g_assert_nonnull (dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  g_assert_true (gtk_window_get_destroy_with_parent (GTK_WINDOW (dialog)));
+  clipboard = gdk_display_get_clipboard (gtk_widget_get_display (GTK_WIDGET (dialog)));
+  text = read_clipboard_text (clipboard);
+  g_assert_cmpstr (text, ==, key);
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
   ba_app_test_close_window (window);
   ba_test_server_stop (server);
 }
@@ -317,6 +437,8 @@ test_revoke_rename_reveal (void)
   BaWindow *window;
   BaTokensPage *tokens;
   BaApiKeyDialog *dialog;
+  GtkLabel *token_label;
+  WipedCopies copies = { NULL, };
   const char *heading;
   guint position;
 
@@ -385,8 +507,20 @@ test_revoke_rename_reveal (void)
   g_assert_null (strstr (adw_action_row_get_subtitle (tokens->token_row), token));
   gtk_toggle_button_set_active (tokens->reveal_button, TRUE);
   g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), ==, token);
+
+  /* Shown, it cannot be selected (so only Copy puts it on a clipboard),
+   * and hiding it zeroes the label's copies before they are freed. */
+  token_label = GTK_LABEL (ba_app_test_find_label (GTK_WIDGET (tokens->token_row), token));
+  g_assert_nonnull (token_label);
+  g_assert_false (gtk_label_get_selectable (token_label));
+  watch_copies (&copies, token_label, token);
+  ba_label_wipe_set_test_hook (check_zeroed_cb, &copies);
   gtk_toggle_button_set_active (tokens->reveal_button, FALSE);
+  ba_label_wipe_set_test_hook (NULL, NULL);
+  g_assert_true (copies.checked);
   g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), !=, token);
+  g_assert_null (strstr (gtk_label_get_text (token_label), token));
+  g_assert_null (strstr (pango_layout_get_text (gtk_label_get_layout (token_label)), token));
   gtk_toggle_button_set_active (tokens->reveal_button, TRUE);
   adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
   BA_APP_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (tokens)));
@@ -414,6 +548,210 @@ test_revoke_rename_reveal (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (tokens->refresh_stack), ==, "icon");
   g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), "The session token was renewed"));
   g_assert_cmpuint (whoami_status (server, ba_session_get_token (ba_account_get_session (window->account))), ==, 200);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* The check button of the row showing the key named @name, in selection
+ * mode: a cell's widget sits in a cell of a row, beside the name's. */
+static GtkCheckButton *
+find_check (GtkWidget  *widget,
+            const char *name)
+{
+  if (GTK_IS_CHECK_BUTTON (widget))
+    {
+      GtkWidget *row = gtk_widget_get_parent (gtk_widget_get_parent (widget));
+      GtkLabel *label = row != NULL ? ba_app_test_find_label (row, name) : NULL;
+
+      if (label != NULL && g_strcmp0 (gtk_label_get_text (label), name) == 0 &&
+          gtk_widget_get_mapped (widget))
+        return GTK_CHECK_BUTTON (widget);
+      return NULL;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static guint64
+n_selected (BaTokensPage *tokens)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (tokens->selection));
+
+  return gtk_bitset_get_size (selected);
+}
+
+/* Several keys at once without Ctrl or Shift: the selection-mode button
+ * shows a check button per row; Revoke… confirms with the count and the
+ * names, at most ten of them. */
+static void
+test_selection_mode (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  const char *body;
+  char name[16];
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  for (guint i = 1; i <= 11; i++)
+    {
+      g_snprintf (name, sizeof name, "many-%02u", i);
+      g_free (create_key (window->account, name));
+    }
+  BA_APP_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (tokens->selection)) == 11);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (tokens->selection));
+
+  /* Off at first: no check buttons. */
+  g_assert_false (gtk_column_view_column_get_visible (tokens->check_column));
+  g_assert_null (find_check (GTK_WIDGET (tokens->column_view), "many-01"));
+
+  ba_app_test_press (GTK_WIDGET (tokens->select_button));
+  g_assert_true (gtk_toggle_button_get_active (tokens->select_button));
+  g_assert_true (gtk_column_view_column_get_visible (tokens->check_column));
+  BA_APP_TEST_WAIT_UNTIL (find_check (GTK_WIDGET (tokens->column_view), "many-07") != NULL);
+
+  /* Three ticks select three keys, adding to each other. */
+  gtk_widget_activate (GTK_WIDGET (find_check (GTK_WIDGET (tokens->column_view), "many-02")));
+  gtk_widget_activate (GTK_WIDGET (find_check (GTK_WIDGET (tokens->column_view), "many-05")));
+  gtk_widget_activate (GTK_WIDGET (find_check (GTK_WIDGET (tokens->column_view), "many-07")));
+  g_assert_cmpuint (n_selected (tokens), ==, 3);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (tokens->revoke_button)));
+
+  ba_app_test_press (GTK_WIDGET (tokens->revoke_button));
+  g_assert_nonnull (tokens->revoke_dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (tokens->revoke_dialog), ==, "Revoke 3 API keys?");
+  body = adw_message_dialog_get_body (tokens->revoke_dialog);
+  g_assert_true (g_str_has_prefix (body, "many-02\nmany-05\nmany-07\n\n"));
+  g_assert_null (strstr (body, "more"));
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (tokens->revoke_dialog), "_Cancel")));
+  BA_APP_TEST_WAIT_UNTIL (tokens->revoke_dialog == NULL);
+
+  /* Unticking one leaves the others selected. */
+  gtk_widget_activate (GTK_WIDGET (find_check (GTK_WIDGET (tokens->column_view), "many-05")));
+  g_assert_cmpuint (n_selected (tokens), ==, 2);
+
+  /* All eleven: ten names, then "and 1 more"; the checks follow. */
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (tokens->selection));
+  BA_APP_TEST_WAIT_UNTIL (gtk_check_button_get_active (find_check (GTK_WIDGET (tokens->column_view), "many-05")));
+  ba_app_test_press (GTK_WIDGET (tokens->revoke_button));
+  g_assert_cmpstr (adw_message_dialog_get_heading (tokens->revoke_dialog), ==, "Revoke 11 API keys?");
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(BaApiKey) key = g_list_model_get_item (G_LIST_MODEL (tokens->selection), i);
+
+      g_string_append_printf (expected, "%s\n", ba_api_key_get_name (key));
+    }
+  g_string_append (expected, "and 1 more\n\n");
+  body = adw_message_dialog_get_body (tokens->revoke_dialog);
+  g_assert_true (g_str_has_prefix (body, expected->str));
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (tokens->revoke_dialog), "_Cancel")));
+  BA_APP_TEST_WAIT_UNTIL (tokens->revoke_dialog == NULL);
+
+  /* Leaving selection mode hides the checks and clears the selection. */
+  ba_app_test_press (GTK_WIDGET (tokens->select_button));
+  g_assert_false (gtk_column_view_column_get_visible (tokens->check_column));
+  g_assert_cmpuint (n_selected (tokens), ==, 0);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* The text of the Expires cell of @key, as drawn. */
+static const char *
+expiry_cell_text (BaTokensPage *tokens,
+                  BaApiKey     *key)
+{
+  for (guint i = 0; i < tokens->expiry_items->len; i++)
+    {
+      GtkListItem *item = g_ptr_array_index (tokens->expiry_items, i);
+
+      if (gtk_list_item_get_item (item) == (gpointer) key)
+        return gtk_label_get_text (GTK_LABEL (gtk_list_item_get_child (item)));
+    }
+
+  return NULL;
+}
+
+/* The session's Issued and Expires rows, and the keys' Expires cells,
+ * redone by a timer while the tab is shown: a key that runs out while
+ * the window stays open shows "Expired". */
+static void
+test_times_update (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GDateTime) issued = NULL;
+  g_autofree char *issued_text = NULL;
+  g_autofree char *key = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaSession *session;
+  BaApiKey *short_lived;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = window->account_page->tokens_page;
+
+  /* Each second instead of each minute, so the test need not wait. */
+  tokens->tick_seconds = 1;
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (tokens)));
+  g_assert_cmpuint (tokens->tick_source, ==, 0);
+  tokens = show_tokens (window);
+  g_assert_cmpuint (tokens->tick_source, !=, 0);
+
+  session = ba_account_get_session (window->account);
+  issued = g_date_time_new_from_unix_local (ba_session_get_issued_at (session));
+  issued_text = g_date_time_format (issued, "%-d %B %Y, %H:%M");
+  g_assert_cmpstr (adw_action_row_get_subtitle (tokens->issued_row), ==, issued_text);
+  g_assert_true (g_str_has_suffix (adw_action_row_get_subtitle (tokens->expires_row), " (expires in 7 days)"));
+
+  ba_account_create_api_key_async (window->account, "short-lived", NULL, now_seconds () + 8,
+                                   NULL, ba_app_test_store_result, &result);
+  key = ba_account_create_api_key_finish (window->account, ba_app_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_free (create_key (window->account, "forever"));
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "forever", NULL) != NULL);
+  short_lived = find_key (tokens, "short-lived", NULL);
+  g_assert_nonnull (short_lived);
+
+  BA_APP_TEST_WAIT_UNTIL (expiry_cell_text (tokens, find_key (tokens, "forever", NULL)) != NULL &&
+                          expiry_cell_text (tokens, short_lived) != NULL);
+  g_assert_cmpstr (expiry_cell_text (tokens, find_key (tokens, "forever", NULL)), ==, "Never");
+  g_assert_cmpstr (expiry_cell_text (tokens, short_lived), !=, "Expired");
+
+  /* Nothing about the key changes; only the clock moves on. */
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (expiry_cell_text (tokens, short_lived), "Expired") == 0);
+  g_assert_cmpstr (expiry_cell_text (tokens, find_key (tokens, "forever", NULL)), ==, "Never");
+
+  /* Hidden, the timer stops. */
+  adw_view_stack_set_visible_child_name (window->account_page->view_stack, "details");
+  BA_APP_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (tokens)));
+  g_assert_cmpuint (tokens->tick_source, ==, 0);
 
   log_out (window);
   ba_app_test_close_window (window);
@@ -478,12 +816,10 @@ test_fresh_auth (void)
   tokens = show_tokens (window);
   g_assert_false (ba_session_is_fresh (ba_account_get_session (window->account), now_seconds ()));
 
+  /* The dialog asks for the password from the start, and explains why. */
   dialog = open_create_dialog (tokens);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)));
   gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "after-password");
-  ba_app_test_press (GTK_WIDGET (dialog->create_button));
-
-  /* The dialog asks for the password and explains why. */
-  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (dialog->password_group)) && !dialog->busy);
   g_assert_cmpstr (adw_preferences_group_get_description (dialog->password_group), ==,
                    "For your security, confirm your password to create an API key.");
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
@@ -744,7 +1080,10 @@ main (int   argc,
   g_settings_set_uint (settings, "clipboard-clear-seconds", 5);
 
   g_test_add_func ("/ba/tokens-page/create-copy-save", test_create_copy_save);
+  g_test_add_func ("/ba/tokens-page/account-change-keeps-key", test_account_change_keeps_key);
   g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
+  g_test_add_func ("/ba/tokens-page/selection-mode", test_selection_mode);
+  g_test_add_func ("/ba/tokens-page/times-update", test_times_update);
   g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
   g_test_add_func ("/ba/tokens-page/api-key-session", test_api_key_session);
   g_test_add_func ("/ba/tokens-page/custom-expiry", test_custom_expiry);

@@ -353,7 +353,8 @@ static const struct {
     "device?$filter=((cpu_temp ge 40.5) and (cpu_temp lt -1000))" },
   { "/api_key", "$filter=name eq 'it''s'", "api_key?$filter=(name eq 'it''s')" },
   { "/api_key", "$filter=name%20eq%20%27it%27%27s%27", "api_key?$filter=(name eq 'it''s')" },
-  { "/api_key", "$filter=name eq 'a+b'", "api_key?$filter=(name eq 'a+b')" },
+  { "/api_key", "$filter=name eq 'a+b'", "api_key?$filter=(name eq 'a b')" },
+  { "/api_key", "$filter=id+eq+1", "api_key?$filter=(id eq 1)" },
   { "/api_key", "$filter=name eq 'a%2Bb;c%26d'", "api_key?$filter=(name eq 'a+b;c&d')" },
   { "/api_key", "$filter=id in (1, 2,3)", "api_key?$filter=(id in (1,2,3))" },
   { "/api_key", "$filter=contains(name,'ph') or startswith(tolower(name),'z')",
@@ -868,9 +869,16 @@ test_literals (void)
   assert_json (ALICE, "/api_key", "$select=id&$filter=description eq 'it''s mine'", "{\"d\":[{\"id\":2}]}");
   assert_json (ALICE, "/api_key", "$select=id&$filter=description%20eq%20%27it%27%27s%20mine%27",
                "{\"d\":[{\"id\":2}]}");
-  assert_json (ALICE, "/api_key", "$select=id&$filter=name eq 'a+b'", "{\"d\":[{\"id\":7}]}");
+  /* A '+' in the query is a space, as Express (qs) reads it; %2B is a
+   * plus. So 'a+b' looks for "a b", and only 'a%2Bb' finds "a+b". */
+  assert_json (ALICE, "/api_key", "$select=id&$filter=name eq 'a+b'", "{\"d\":[]}");
   assert_json (ALICE, "/api_key", "$select=id&$filter=name eq 'a%2Bb'", "{\"d\":[{\"id\":7}]}");
   assert_json (ALICE, "/api_key", "$select=id&$filter=name eq 'a b'", "{\"d\":[]}");
+  assert_json (ALICE, "/api_key", "$select=id&$filter=id+eq+7", "{\"d\":[{\"id\":7}]}");
+  assert_json (ALICE, "/api_key", "$select=id&$filter=id+in+(2,7)&$orderby=id+desc",
+               "{\"d\":[{\"id\":7},{\"id\":2}]}");
+  assert_json (ALICE, "/api_key", "$select=id&$filter=name+eq+@n&@n=%27a%2Bb%27", "{\"d\":[{\"id\":7}]}");
+  assert_json (ALICE, "/api_key(id=7)", "$select=id", "{\"d\":[{\"id\":7}]}");
   assert_json (ALICE, "/application", "$select=id&$filter=app_name eq 'Bob''s fleet'", "{\"d\":[]}");
   assert_json (BOB, "/application", "$select=id&$filter=app_name eq 'Bob''s fleet'", "{\"d\":[{\"id\":3}]}");
 

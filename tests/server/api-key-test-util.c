@@ -181,16 +181,18 @@ test_find_key_by_name (BaTestServer *server,
 /* Sends a request line libsoup's client would refuse to build (a bad
  * percent escape) over a plain socket; returns the status code. */
 guint
-test_raw_status (BaTestServer *server,
-                 const char   *path_and_query,
-                 const char   *token)
+test_raw_request (BaTestServer  *server,
+                  const char    *path_and_query,
+                  const char    *token,
+                  char         **out_body)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autofree char *request_text = NULL;
-  char response[64] = { 0 };
+  char response[4096] = { 0 };
+  const char *body;
   gsize got = 0;
   guint64 status = 0;
 
@@ -209,6 +211,8 @@ test_raw_status (BaTestServer *server,
   g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
                                             request_text, strlen (request_text), NULL, NULL, &error));
   g_assert_no_error (error);
+
+  /* Connection: close, so the answer ends where the stream does. */
   g_assert_true (g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
                                           response, sizeof response - 1, &got, NULL, &error));
   g_assert_no_error (error);
@@ -217,5 +221,19 @@ test_raw_status (BaTestServer *server,
   g_assert_true (g_str_has_prefix (response, "HTTP/1.1 "));
   status = g_ascii_strtoull (response + 9, NULL, 10);
 
+  if (out_body != NULL)
+    {
+      body = strstr (response, "\r\n\r\n");
+      *out_body = g_strdup (body != NULL ? body + 4 : "");
+    }
+
   return (guint) status;
+}
+
+guint
+test_raw_status (BaTestServer *server,
+                 const char   *path_and_query,
+                 const char   *token)
+{
+  return test_raw_request (server, path_and_query, token, NULL);
 }

@@ -74,5 +74,10 @@ JsonObject *test_find_key_by_name     (BaTestServer  *server,
 guint       test_raw_status           (BaTestServer  *server,
                                        const char    *path_and_query,
                                        const char    *token);
+/* The same, and the body of the answer. */
+guint       test_raw_request          (BaTestServer  *server,
+                                       const char    *path_and_query,
+                                       const char    *token,
+                                       char         **out_body);
 
 G_END_DECLS
