@@ -139,11 +139,8 @@ static void
 respond_too_many_requests (SoupServerMessage *msg,
                            gint64             retry_after)
 {
-  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
-
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Retry-After", seconds);
   respond_message (msg, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
+  ba_server_rate_limiter_refuse (msg, retry_after);
 }
 
 static void

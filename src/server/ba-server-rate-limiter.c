@@ -161,3 +161,15 @@ ba_server_rate_limiter_login_key (const char *host,
 
   return g_strconcat (host, "$", folded, NULL);
 }
+
+void
+ba_server_rate_limiter_refuse (SoupServerMessage *msg,
+                               gint64             retry_after)
+{
+  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (retry_after, 1));
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Retry-After", seconds);
+  /* libsoup 3.2 has no phrase for 429 and would send "Unknown Error". */
+  soup_server_message_set_status (msg, 429, "Too Many Requests");
+}

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,11 @@ gboolean             ba_server_rate_limiter_consume (BaServerRateLimiter  *self,
 /* Forgets @key, as after a successful login. */
 void                 ba_server_rate_limiter_reset   (BaServerRateLimiter  *self,
                                                      const char           *key);
+
+/* Marks @msg, whose body is already written, as refused by a limiter:
+ * status 429 with its reason phrase, and Retry-After: @retry_after. */
+void                 ba_server_rate_limiter_refuse   (SoupServerMessage    *msg,
+                                                      gint64                retry_after);
 
 /* The key of a password login by @username from @host, for POST /login_
  * and the web login page alike: "<host>$<username>", the username case

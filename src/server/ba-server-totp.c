@@ -144,16 +144,13 @@ consume_attempt (BaServerTotp      *self,
                  gint64             user_id)
 {
   g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
-  g_autofree char *seconds = NULL;
   gint64 retry_after = 0;
 
   if (ba_server_rate_limiter_consume (self->limiter, key, &retry_after))
     return TRUE;
 
-  seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Retry-After", seconds);
   respond_message (msg, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
+  ba_server_rate_limiter_refuse (msg, retry_after);
   g_debug ("Two-factor attempts of user %" G_GINT64_FORMAT " are rate limited", user_id);
   return FALSE;
 }

@@ -523,7 +523,6 @@ step_password (BaServerWebLogin  *self,
   g_autofree char *limit_key = NULL;
   g_autoptr(BaServerUser) user = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *retry = NULL;
   PasswordCheck *check;
   gint64 retry_after = 0;
 
@@ -538,11 +537,9 @@ step_password (BaServerWebLogin  *self,
   limit_key = ba_server_rate_limiter_login_key (soup_server_message_get_remote_host (msg), username);
   if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
     {
-      retry = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Retry-After", retry);
       respond_login_form (self, msg, STATUS_TOO_MANY_REQUESTS,
                           "Too many attempts. Try again later.", username);
+      ba_server_rate_limiter_refuse (msg, retry_after);
       return;
     }
 
@@ -670,12 +667,9 @@ step_code (BaServerWebLogin  *self,
   limit_key = g_strdup_printf ("%" G_GINT64_FORMAT, credential->user->id);
   if (!ba_server_rate_limiter_consume (self->code_limiter, limit_key, &retry_after))
     {
-      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Retry-After", retry);
       respond_code_form (msg, STATUS_TOO_MANY_REQUESTS, "Too many attempts. Try again later.",
                          partial);
+      ba_server_rate_limiter_refuse (msg, retry_after);
       return;
     }
 

@@ -278,13 +278,8 @@ static void
 respond_too_many_requests (Request *request,
                            gint64   retry_after)
 {
-  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
-
-  soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
-                                "Retry-After", seconds);
   respond_message (request, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
-  /* libsoup 3.2 has no phrase for 429 and would send "Unknown Error". */
-  soup_server_message_set_status (request->msg, STATUS_TOO_MANY_REQUESTS, "Too Many Requests");
+  ba_server_rate_limiter_refuse (request->msg, retry_after);
 }
 
 /* Request bodies */

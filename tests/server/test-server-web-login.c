@@ -514,10 +514,14 @@ answered_cb (GObject      *object,
 {
   Answer *answer = user_data;
   g_autoptr(GBytes) bytes = NULL;
+  SoupMessage *msg;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
   g_assert_nonnull (bytes);
-  answer->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (object), result));
+  msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  answer->status = soup_message_get_status (msg);
+  if (answer->status == 429)
+    g_assert_cmpstr (soup_message_get_reason_phrase (msg), ==, "Too Many Requests");
   answer->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   answer->done = TRUE;
 }

@@ -577,5 +577,10 @@ ba_test_server_request (BaTestServer  *self,
     *out_header = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                           header_name));
 
+  /* Every rate limit of the server answers in full; libsoup alone would
+   * say "Unknown Error". */
+  if (soup_message_get_status (msg) == 429)
+    g_assert_cmpstr (soup_message_get_reason_phrase (msg), ==, "Too Many Requests");
+
   return soup_message_get_status (msg);
 }
