@@ -142,6 +142,10 @@ main (int   argc,
                           ba_test_server_get_demo_password (server));
   g_setenv ("BALENARC_API_URL", ba_test_server_get_url (server), TRUE);
   g_setenv ("BALENA_ACCOUNTS_DEMO_HINT", hint, TRUE);
+  /* What build-aux/demo passes too, for the credentials box with Fill In. */
+  g_setenv ("BALENA_ACCOUNTS_DEMO_EMAIL", ba_test_server_get_demo_email (server), TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_USERNAME", ba_test_server_get_demo_username (server), TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_PASSWORD", ba_test_server_get_demo_password (server), TRUE);
 
   window = ba_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
