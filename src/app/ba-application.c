@@ -38,7 +38,10 @@ ba_application_quit_action (GSimpleAction *action,
   for (const GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
 
-  g_application_quit (app);
+  /* A window that refused to close is asking the user something (an
+   * unsaved API key, say): quitting now would throw that away. */
+  if (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL)
+    g_application_quit (app);
 }
 
 static void

@@ -541,12 +541,49 @@ account_page_login_requested_cb (BaWindow      *self,
   show_login_page (self);
 }
 
+/* Asks every window that is transient for @self to close. A dialog that
+ * still holds something the user has to deal with (an API key shown once,
+ * recovery codes not yet saved) refuses and asks; returns FALSE if one of
+ * them is still open afterwards. */
+static gboolean
+close_dialogs (BaWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* GTK's own */
+  g_autoptr(GPtrArray) dialogs = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean all_closed = TRUE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (toplevel) == GTK_WINDOW (self))
+        g_ptr_array_add (dialogs, g_steal_pointer (&toplevel));
+    }
+
+  /* Closing one may close or open others, hence the copy. */
+  for (guint i = 0; i < dialogs->len; i++)
+    {
+      GtkWindow *dialog = g_ptr_array_index (dialogs, i);
+
+      gtk_window_close (dialog);
+      if (gtk_widget_get_visible (GTK_WIDGET (dialog)))
+        all_closed = FALSE;
+    }
+
+  return all_closed;
+}
+
 static gboolean
 ba_window_close_request (GtkWindow *window)
 {
   BaWindow *self = BA_WINDOW (window);
   int width;
   int height;
+
+  /* The window stays, rather than take a secret the user has not saved
+   * down with it; the dialog is asking them about it now. */
+  if (!close_dialogs (self))
+    return TRUE;
 
   gtk_window_get_default_size (window, &width, &height);
 

@@ -412,6 +412,56 @@ test_account_change_keeps_key (void)
   ba_test_server_stop (server);
 }
 
+/* Closing the main window while a key is shown and unsaved: the dialog
+ * asks, and the window stays until the user has answered. */
+static void
+test_window_close_keeps_key (void)
+{
+  g_autoptr(GError) error = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "kept-on-close");
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  gtk_window_close (GTK_WINDOW (window));
+  ba_app_test_run_for (300);
+  g_assert_nonnull (window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (dialog->close_dialog);
+
+  /* Asking again does not stack a second question. */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_nonnull (window);
+
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog),
+                                                          "_Close Without Saving")));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+  g_assert_nonnull (window);
+
+  /* Nothing left to ask: now the window closes (logged out first, so that
+   * the next test starts at the login page). */
+  log_out (window);
+  gtk_window_close (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (window == NULL);
+
+  ba_test_server_stop (server);
+}
+
 static char *
 create_key (BaAccount  *account,
             const char *name)
@@ -1081,6 +1131,7 @@ main (int   argc,
 
   g_test_add_func ("/ba/tokens-page/create-copy-save", test_create_copy_save);
   g_test_add_func ("/ba/tokens-page/account-change-keeps-key", test_account_change_keeps_key);
+  g_test_add_func ("/ba/tokens-page/window-close-keeps-key", test_window_close_keeps_key);
   g_test_add_func ("/ba/tokens-page/revoke-rename-reveal", test_revoke_rename_reveal);
   g_test_add_func ("/ba/tokens-page/selection-mode", test_selection_mode);
   g_test_add_func ("/ba/tokens-page/times-update", test_times_update);
