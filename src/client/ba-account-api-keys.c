@@ -132,6 +132,33 @@ check_logged_in (BaAccount *self,
   return FALSE;
 }
 
+/* TRUE when @error, the answer to a PATCH or DELETE of one key, may mean
+ * that the key is gone rather than the session. pinejs answers 401, not
+ * 404, for a key id that is not (or no longer) the caller's, so as not to
+ * reveal which ids exist (balena-io/pinejs#734): a key revoked elsewhere
+ * looks like an ended session, and only whoami tells the two apart. An
+ * API key credential gets PERMISSION_DENIED, never this. */
+static gboolean
+may_be_gone_key (BaAccount    *self,
+                 const GError *error)
+{
+  BaSession *session = ba_account_get_session (self);
+
+  return g_error_matches (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN) &&
+         session != NULL && !ba_session_is_api_key (session);
+}
+
+/* Takes the key @id out of the model; the caller updates the vault. */
+static void
+forget_api_key (BaAccount *self,
+                gint64     id)
+{
+  int position = find_api_key (self, id);
+
+  if (position >= 0)
+    g_list_store_remove (key_store (self), position);
+}
+
 /* Sync */
 
 /* The last step of a sync or an update: TRUE, or the cache write's
@@ -408,6 +435,63 @@ update_data_free (UpdateData *data)
 }
 
 static void
+update_return_gone (GTask *task)
+{
+  g_task_return_new_error (task, BA_ERROR, BA_ERROR_NOT_FOUND,
+                           "%s", _("This key no longer exists. It may have been revoked elsewhere."));
+}
+
+static void
+update_forgotten_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* What the user needs to hear is that the key is gone; a stale cache
+   * row only lasts until the next sync. */
+  if (!ba_vault_delete_api_keys_finish (BA_VAULT (object), result, &error))
+    g_message ("Could not forget the cached API key: %s", error->message);
+
+  update_return_gone (task);
+}
+
+static void
+update_whoami_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BaAccount *self = g_task_get_source_object (task);
+  UpdateData *data = g_task_get_task_data (task);
+  BaVault *vault = ba_account_get_vault (self);
+  g_autoptr(BaIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  identity = ba_api_client_whoami_finish (BA_API_CLIENT (object), result, &error);
+  if (identity == NULL)
+    {
+      /* A 401 here too: the session really ended. */
+      ba_account_note_request_error (self, error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_debug ("API key %" G_GINT64_FORMAT " is gone; the session is fine", data->id);
+  forget_api_key (self, data->id);
+
+  if (vault == NULL)
+    {
+      update_return_gone (task);
+      return;
+    }
+
+  ba_vault_delete_api_keys_async (vault, ba_account_get_id (self), &data->id, 1, NULL,
+                                  update_forgotten_cb, g_object_ref (task));
+}
+
+static void
 update_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -423,6 +507,13 @@ update_cb (GObject      *object,
 
   if (!ba_api_client_update_api_key_finish (BA_API_CLIENT (object), result, &error))
     {
+      if (may_be_gone_key (self, error))
+        {
+          ba_api_client_whoami_async (BA_API_CLIENT (object), g_task_get_cancellable (task),
+                                      update_whoami_cb, g_object_ref (task));
+          return;
+        }
+
       ba_account_note_request_error (self, error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -566,6 +657,70 @@ revoke_saved_cb (GObject      *object,
 static void revoke_next (GTask *task);
 
 static void
+revoke_succeeded (GTask  *task,
+                  gint64  id)
+{
+  BaAccount *self = g_task_get_source_object (task);
+  RevokeData *data = g_task_get_task_data (task);
+
+  g_array_append_val (data->revoked, id);
+  forget_api_key (self, id);
+  revoke_next (task);
+}
+
+static void
+revoke_failed (GTask  *task,
+               gint64  id,
+               GError *error)
+{
+  BaAccount *self = g_task_get_source_object (task);
+  RevokeData *data = g_task_get_task_data (task);
+
+  g_debug ("Revoking API key %" G_GINT64_FORMAT " failed: %s", id, error->message);
+  ba_account_note_request_error (self, error);
+  g_array_append_val (data->failed, id);
+
+  if (fails_every_key (error))
+    {
+      /* The rest were not tried; they are not revoked either. */
+      for (; data->next < data->ids->len; data->next++)
+        g_array_append_val (data->failed, g_array_index (data->ids, gint64, data->next));
+    }
+
+  if (data->error == NULL)
+    data->error = error;
+  else
+    g_error_free (error);
+
+  revoke_next (task);
+}
+
+static void
+revoke_whoami_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RevokeData *data = g_task_get_task_data (task);
+  g_autoptr(BaIdentity) identity = NULL;
+  GError *error = NULL;
+  gint64 id = g_array_index (data->ids, gint64, data->next - 1);
+
+  identity = ba_api_client_whoami_finish (BA_API_CLIENT (object), result, &error);
+  if (identity == NULL)
+    {
+      /* A 401 here too: the session really ended. */
+      revoke_failed (task, id, error);
+      return;
+    }
+
+  /* The session is fine, so the key was already revoked elsewhere: what
+   * the user asked for is done. */
+  g_debug ("API key %" G_GINT64_FORMAT " was already gone", id);
+  revoke_succeeded (task, id);
+}
+
+static void
 revoke_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -573,37 +728,21 @@ revoke_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   BaAccount *self = g_task_get_source_object (task);
   RevokeData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   gint64 id = g_array_index (data->ids, gint64, data->next);
 
   data->next++;
 
-  if (!ba_api_client_revoke_api_key_finish (BA_API_CLIENT (object), result, &error))
+  if (ba_api_client_revoke_api_key_finish (BA_API_CLIENT (object), result, &error))
+    revoke_succeeded (task, id);
+  else if (may_be_gone_key (self, error))
     {
-      g_debug ("Revoking API key %" G_GINT64_FORMAT " failed: %s", id, error->message);
-      ba_account_note_request_error (self, error);
-      g_array_append_val (data->failed, id);
-
-      if (fails_every_key (error))
-        {
-          /* The rest were not tried; they are not revoked either. */
-          for (; data->next < data->ids->len; data->next++)
-            g_array_append_val (data->failed, g_array_index (data->ids, gint64, data->next));
-        }
-
-      if (data->error == NULL)
-        data->error = g_steal_pointer (&error);
+      g_error_free (error);
+      ba_api_client_whoami_async (BA_API_CLIENT (object), g_task_get_cancellable (task),
+                                  revoke_whoami_cb, g_object_ref (task));
     }
   else
-    {
-      int position = find_api_key (self, id);
-
-      g_array_append_val (data->revoked, id);
-      if (position >= 0)
-        g_list_store_remove (key_store (self), position);
-    }
-
-  revoke_next (task);
+    revoke_failed (task, id, error);
 }
 
 static void

@@ -758,6 +758,177 @@ test_api_key_session (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_api_keys (restored)), ==, 1);
 }
 
+/* Deletes the key @id on the server behind the account's back, as the
+ * balena CLI or the dashboard would, with the same session token. */
+static void
+delete_elsewhere (Fixture   *f,
+                  BaAccount *account,
+                  gint64     id)
+{
+  g_autofree char *path = g_strdup_printf ("/v7/api_key(%" G_GINT64_FORMAT ")", id);
+  guint status;
+
+  status = ba_test_server_request (f->server, "DELETE", path,
+                                   ba_session_get_token (ba_account_get_session (account)),
+                                   NULL, NULL, NULL, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+static gint64
+key_id (BaAccount  *account,
+        const char *name)
+{
+  GListModel *model = ba_account_get_api_keys (account);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      BaApiKey *key = model_key (account, i);
+
+      if (g_strcmp0 (ba_api_key_get_name (key), name) == 0)
+        return ba_api_key_get_id (key);
+    }
+
+  return 0;
+}
+
+static guint
+whoami_status (Fixture   *f,
+               BaAccount *account)
+{
+  return ba_test_server_request (f->server, "GET", "/actor/v1/whoami",
+                                 ba_session_get_token (ba_account_get_session (account)),
+                                 NULL, NULL, NULL, NULL, NULL);
+}
+
+/* Keys revoked elsewhere: the server answers 401 for them, as pinejs
+ * does for an id that is not the caller's, yet the session is fine. */
+static void
+test_gone_keys (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(BaAccount) account = demo_login (f);
+  g_autoptr(GPtrArray) cached = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GArray) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const names[] = { "one", "two", "three" };
+  gint64 ids[G_N_ELEMENTS (names)];
+  gint64 gone;
+  guint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(BaSecretString) key = create_key (account, names[i], NULL, 0, &error);
+
+      g_assert_no_error (error);
+      ids[i] = key_id (account, names[i]);
+      g_assert_cmpint (ids[i], >, 0);
+    }
+
+  /* The server's answer the client has to read right. */
+  delete_elsewhere (f, account, ids[1]);
+  {
+    g_autofree char *path = g_strdup_printf ("/v7/api_key(%" G_GINT64_FORMAT ")", ids[1]);
+
+    status = ba_test_server_request (f->server, "DELETE", path,
+                                     ba_session_get_token (ba_account_get_session (account)),
+                                     NULL, NULL, NULL, NULL, NULL);
+    g_assert_cmpuint (status, ==, 401);
+  }
+
+  /* Revoking all three: the gone one counts as revoked, the one after it
+   * is still revoked, and the session goes on. */
+  g_assert_true (revoke_keys (account, ids, G_N_ELEMENTS (ids), &failed, &error));
+  g_assert_no_error (error);
+  g_assert_null (failed);
+  g_assert_cmpint (ba_account_get_state (account), !=, BA_ACCOUNT_STATE_LOGGED_OUT);
+  g_assert_cmpuint (g_list_model_get_n_items (ba_account_get_api_keys (account)), ==, 0);
+  cached = vault_keys (f->vault, ba_account_get_id (account));
+  g_assert_cmpuint (cached->len, ==, 0);
+  listed = server_keys (ba_account_get_api_client (account), actor_id_of (ba_account_get_api_client (account)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 0);
+
+  /* Renaming a key revoked elsewhere: the dialog's "no longer exists",
+   * the row goes, the session stays. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(BaSecretString) key = create_key (account, i == 0 ? "renamed elsewhere" : "kept",
+                                                  NULL, 0, &error);
+
+      g_assert_no_error (error);
+    }
+  gone = key_id (account, "renamed elsewhere");
+  g_assert_cmpint (gone, >, 0);
+  delete_elsewhere (f, account, gone);
+  g_assert_false (update_key (account, gone, "new name", NULL, 0, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "This key no longer exists. It may have been revoked elsewhere.");
+  g_clear_error (&error);
+  g_assert_cmpint (ba_account_get_state (account), !=, BA_ACCOUNT_STATE_LOGGED_OUT);
+  assert_model (account, "kept|-|0");
+  g_clear_pointer (&cached, g_ptr_array_unref);
+  cached = vault_keys (f->vault, ba_account_get_id (account));
+  {
+    g_autofree char *in_vault = describe_array (cached);
+
+    g_assert_cmpstr (in_vault, ==, "kept|-|0");
+  }
+
+  /* Still logged in for real: the next request works. */
+  g_assert_true (sync_keys (account, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_ONLINE);
+  assert_model (account, "kept|-|0");
+}
+
+/* The same 401s when the token really is dead (the password changed
+ * elsewhere, which rotates jwt_secret): whoami says so too, and the
+ * session ends as before. */
+static void
+test_gone_session (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(BaAccount) account = demo_login (f);
+  g_autoptr(GArray) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  const char * const names[] = { "one", "two" };
+  gint64 ids[G_N_ELEMENTS (names)];
+  guint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(BaSecretString) key = create_key (account, names[i], NULL, 0, &error);
+
+      g_assert_no_error (error);
+      ids[i] = key_id (account, names[i]);
+    }
+
+  g_assert_cmpuint (whoami_status (f, account), ==, 200);
+  body = g_strdup_printf ("{\"current_password\": \"%s\", \"new_password\": \"changed elsewhere 1\"}",
+                          ba_test_server_get_demo_password (f->server));
+  status = ba_test_server_request (f->server, "POST", "/user/v1/password",
+                                   ba_session_get_token (ba_account_get_session (account)),
+                                   "application/json", body, NULL, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (whoami_status (f, account), ==, 401);
+
+  /* The first 401 ends it all: the second key is not tried. */
+  g_assert_false (revoke_keys (account, ids, G_N_ELEMENTS (ids), &failed, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN);
+  g_clear_error (&error);
+  g_assert_nonnull (failed);
+  g_assert_cmpuint (failed->len, ==, 2);
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
+  assert_model (account, "one|-|0, two|-|0");
+
+  g_assert_false (update_key (account, ids[0], "new name", NULL, 0, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN);
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
+  assert_model (account, "one|-|0, two|-|0");
+}
+
 /* The vault file opened with plain SQLCipher calls and the key from the
  * keyring, as an attacker with the keyring would. */
 static sqlite3 *
@@ -1039,6 +1210,8 @@ typedef struct
   gint64      failing_id;    /* DELETE of this id answers 500 */
   guint       patch_status;
   guint       n_deletes;
+  guint       whoami_status;
+  guint       n_whoamis;
 } Fake;
 
 static void
@@ -1065,9 +1238,13 @@ fake_cb (SoupServer        *soup_server,
   if (g_str_equal (path, "/login_"))
     fake_respond (msg, 200, "text/plain", fake->token);
   else if (g_str_equal (path, "/actor/v1/whoami"))
-    fake_respond (msg, 200, "application/json",
-                  "{\"id\": 30, \"actorType\": \"user\", \"actorTypeId\": 3,"
-                  " \"username\": \"fake\", \"email\": null}");
+    {
+      fake->n_whoamis++;
+      fake_respond (msg, fake->whoami_status, "application/json",
+                    fake->whoami_status != 200 ? NULL :
+                    "{\"id\": 30, \"actorType\": \"user\", \"actorTypeId\": 3,"
+                    " \"username\": \"fake\", \"email\": null}");
+    }
   else if (g_str_equal (path, "/api-key/user/full"))
     fake_respond (msg, 200, "application/json", fake->create_body);
   else if (g_str_equal (path, "/v7/api_key") && g_str_equal (method, "GET"))
@@ -1113,6 +1290,7 @@ fake_new (void)
   fake->list_status = 200;
   fake->list_body = "{\"d\":[]}";
   fake->patch_status = 200;
+  fake->whoami_status = 200;
 
   return fake;
 }
@@ -1370,14 +1548,53 @@ test_session_over (void)
   g_assert_true (sync_keys (account, &error));
   g_assert_no_error (error);
 
-  /* A 401 with a session token is the end of the session (unlike with an
-   * API key, see test_api_key_session). */
+  /* A 401 with a session token, and whoami agrees, is the end of the
+   * session (unlike with an API key, see test_api_key_session; and unlike
+   * a key revoked elsewhere, see test_gone_keys). */
   fake->patch_status = 401;
+  fake->whoami_status = 401;
+  fake->n_whoamis = 0;
   g_assert_false (update_key (account, 1, "renamed", NULL, 0, &error));
   g_assert_error (error, BA_ERROR, BA_ERROR_NOT_LOGGED_IN);
   g_clear_error (&error);
+  g_assert_cmpuint (fake->n_whoamis, ==, 1);
   g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_LOGGED_OUT);
   g_assert_cmpstr (ba_api_key_get_name (model_key (account, 0)), ==, "a");
+}
+
+/* A server that answers 200 for a DELETE of a key that is already gone
+ * (balenaCloud may): revoked, as the user wanted, without asking whoami. */
+static void
+test_revoke_gone_answers_ok (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(BaSecretStore) store = NULL;
+  g_autoptr(BaVault) vault = NULL;
+  g_autoptr(BaAccount) account = NULL;
+  g_autoptr(GPtrArray) cached = NULL;
+  g_autoptr(GArray) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 ids[] = { 2, 3 };
+
+  account = fake_account (fake, &vault, &store);
+  fake->list_body = good_list;
+  g_assert_true (sync_keys (account, &error));
+  g_assert_no_error (error);
+  fake->n_whoamis = 0;
+
+  g_assert_true (revoke_keys (account, ids, G_N_ELEMENTS (ids), &failed, &error));
+  g_assert_no_error (error);
+  g_assert_null (failed);
+  g_assert_cmpuint (fake->n_deletes, ==, 2);
+  g_assert_cmpuint (fake->n_whoamis, ==, 0);
+  g_assert_cmpint (ba_account_get_state (account), ==, BA_ACCOUNT_STATE_ONLINE);
+  assert_model (account, "a|-|0");
+  cached = vault_keys (vault, ba_account_get_id (account));
+  {
+    g_autofree char *in_vault = describe_array (cached);
+
+    g_assert_cmpstr (in_vault, ==, "a|-|0");
+  }
 }
 
 static void
@@ -1521,6 +1738,8 @@ main (int   argc,
   ADD ("odd-names", test_odd_names);
   ADD ("fresh-auth", test_fresh_auth);
   ADD ("api-key-session", test_api_key_session);
+  ADD ("gone-keys", test_gone_keys);
+  ADD ("gone-session", test_gone_session);
   ADD ("vault-no-secret", test_vault_no_secret);
   ADD ("restore-offline", test_restore_offline);
   ADD ("restore-broken-cache", test_restore_broken_cache);
@@ -1533,6 +1752,7 @@ main (int   argc,
   g_test_add_func ("/ba/api-keys/partial-revoke", test_partial_revoke);
   g_test_add_func ("/ba/api-keys/revoke-cancelled", test_revoke_cancelled);
   g_test_add_func ("/ba/api-keys/session-over", test_session_over);
+  g_test_add_func ("/ba/api-keys/revoke-gone-answers-ok", test_revoke_gone_answers_ok);
   g_test_add_func ("/ba/api-keys/sync-splices-little", test_sync_splices_little);
   g_test_add_func ("/ba/api-keys/vault-replace-many", test_vault_replace_many);
 
