@@ -1067,6 +1067,66 @@ test_toasts_in_a_row (void)
   ba_app_test_close_window (window);
 }
 
+/* Revoking two keys, one already revoked elsewhere (the server answers
+ * 401 for it, as pinejs does): both go, the toast counts both, and the
+ * session goes on. */
+static void
+test_revoke_gone_elsewhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *listed = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKey *key;
+  guint position;
+  guint status;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  g_free (create_key (window->account, "gone-key"));
+  g_free (create_key (window->account, "here-key"));
+  g_free (create_key (window->account, "kept-key"));
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "kept-key", NULL) != NULL);
+
+  key = find_key (tokens, "gone-key", NULL);
+  path = g_strdup_printf ("/v7/api_key(%" G_GINT64_FORMAT ")", ba_api_key_get_id (key));
+  status = ba_test_server_request (server, "DELETE", path,
+                                   ba_session_get_token (ba_account_get_session (window->account)),
+                                   NULL, NULL, NULL, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (tokens->selection));
+  g_assert_nonnull (find_key (tokens, "gone-key", &position));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, FALSE);
+  g_assert_nonnull (find_key (tokens, "here-key", &position));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tokens), "tokens.revoke", NULL));
+  g_assert_nonnull (tokens->revoke_dialog);
+  ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (tokens->revoke_dialog), "_Revoke")));
+
+  BA_APP_TEST_WAIT_UNTIL (!tokens->revoking);
+  g_assert_null (find_key (tokens, "gone-key", NULL));
+  g_assert_null (find_key (tokens, "here-key", NULL));
+  g_assert_nonnull (find_key (tokens, "kept-key", NULL));
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), "2 API keys revoked"));
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "account");
+  g_assert_cmpint (ba_account_get_state (window->account), ==, BA_ACCOUNT_STATE_ONLINE);
+  listed = list_keys_on_server (server, window);
+  g_assert_null (strstr (listed, "here-key"));
+  g_assert_nonnull (strstr (listed, "kept-key"));
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
 /* Runs last: it leaves the account behind with its server gone. */
 static void
 test_empty_then_offline (void)
@@ -1139,6 +1199,7 @@ main (int   argc,
   g_test_add_func ("/ba/tokens-page/api-key-session", test_api_key_session);
   g_test_add_func ("/ba/tokens-page/custom-expiry", test_custom_expiry);
   g_test_add_func ("/ba/tokens-page/toasts-in-a-row", test_toasts_in_a_row);
+  g_test_add_func ("/ba/tokens-page/revoke-gone-elsewhere", test_revoke_gone_elsewhere);
   g_test_add_func ("/ba/tokens-page/empty-then-offline", test_empty_then_offline);
 
   ret = g_test_run ();
