@@ -472,7 +472,8 @@ update_whoami_cb (GObject      *object,
   identity = ba_api_client_whoami_finish (BA_API_CLIENT (object), result, &error);
   if (identity == NULL)
     {
-      /* A 401 here too: the session really ended. */
+      /* whoami's answer decides: a 401 there too means the session
+       * really ended, an unreachable server leaves the account offline. */
       ba_account_note_request_error (self, error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -668,6 +669,7 @@ revoke_succeeded (GTask  *task,
   revoke_next (task);
 }
 
+/* Takes @error. */
 static void
 revoke_failed (GTask  *task,
                gint64  id,
@@ -709,7 +711,8 @@ revoke_whoami_cb (GObject      *object,
   identity = ba_api_client_whoami_finish (BA_API_CLIENT (object), result, &error);
   if (identity == NULL)
     {
-      /* A 401 here too: the session really ended. */
+      /* whoami's answer decides: a 401 there too means the session
+       * really ended, an unreachable server leaves the account offline. */
       revoke_failed (task, id, error);
       return;
     }
