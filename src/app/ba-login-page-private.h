@@ -29,12 +29,14 @@ struct _BaLoginPage
   GtkButton           *back_button;
   GtkImage            *app_icon;
   GtkRevealer         *keyring_revealer;
+  GtkScrolledWindow   *scrolled_window;
   AdwComboRow         *server_row;
   AdwEntryRow         *server_url_row;
   AdwEntryRow         *username_row;
   AdwPasswordEntryRow *password_row;
   GtkLabel            *error_label;
-  GtkButton           *login_button;
+  GtkButton           *login_button;  /* Cancel while a login runs */
+  GtkLabel            *login_label;
   GtkSpinner          *login_spinner;
   GtkWidget           *demo_hint_box;
   GtkLabel            *demo_hint_label;     /* a free-form hint only */
@@ -60,6 +62,9 @@ struct _BaLoginPage
   char                *wait_username;
   gint64               wait_until;
   guint                wait_source;
+
+  guint                error_tick;    /* brings the error label into view */
+  guint                error_ticks;
 
   guint                busy : 1;
   guint                showing_wait : 1;  /* the error label counts down */

@@ -137,7 +137,8 @@ can_submit (BaLoginPage *self)
 static void
 update_login_button (BaLoginPage *self)
 {
-  gtk_widget_set_sensitive (GTK_WIDGET (self->login_button), can_submit (self));
+  /* While a login runs the button is Cancel, and always works. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_button), self->busy || can_submit (self));
 }
 
 static void
@@ -146,26 +147,103 @@ set_busy (BaLoginPage *self,
 {
   self->busy = !!busy;
 
-  /* Move the focus out of the form before it turns insensitive: GTK 4.8
-   * complains when a focused text field is made insensitive. */
+  /* A slow or silent server would otherwise hold the form until the
+   * client's timeout: while busy, Log In is Cancel (and so is Escape). */
+  gtk_label_set_text_with_mnemonic (self->login_label, busy ? _("_Cancel") : _("_Log In"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->login_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, busy ? _("Cancel") : _("Log In"),
+                                  -1);
   if (busy)
-    {
-      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-      if (GTK_IS_WINDOW (root))
-        gtk_window_set_focus (GTK_WINDOW (root), NULL);
-    }
+    gtk_widget_remove_css_class (GTK_WIDGET (self->login_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->login_button), "suggested-action");
 
   gtk_widget_set_visible (GTK_WIDGET (self->login_spinner), busy);
   gtk_spinner_set_spinning (self->login_spinner, busy);
+  update_login_button (self);
+
+  /* The focus goes to Cancel before the form turns insensitive: GTK 4.8
+   * complains when a focused text field is made insensitive, and Escape
+   * only reaches the page while the focus is inside it. */
+  if (busy && gtk_widget_get_mapped (GTK_WIDGET (self->login_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->login_button));
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_url_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
   ba_login_extras_set_sensitive (self->extras, !busy);
+}
 
-  update_login_button (self);
+/* Stops the login that is running. Its answer, should it still come, is
+ * dropped: login_cb() sees its request's cancellable cancelled. */
+static void
+cancel_login (BaLoginPage *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, FALSE);
+}
+
+/* Space kept between the error label and the edge of the visible area. */
+#define ERROR_MARGIN 12
+
+/* Scrolls as little as needed for the whole error label to be visible:
+ * with the demo credentials shown, or in a small window, it can sit below
+ * the fold, and then the user sees a red field and no reason. */
+static void
+scroll_to_error (BaLoginPage *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  double visible = gtk_widget_get_height (GTK_WIDGET (self->scrolled_window));
+  double top, bottom, delta = 0;
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->error_label)) ||
+      !gtk_widget_compute_bounds (GTK_WIDGET (self->error_label),
+                                  GTK_WIDGET (self->scrolled_window),
+                                  &bounds))
+    return;
+
+  top = bounds.origin.y - ERROR_MARGIN;
+  bottom = bounds.origin.y + bounds.size.height + ERROR_MARGIN;
+
+  if (bottom > visible)
+    delta = bottom - visible;
+  /* A label taller than the window shows its beginning. */
+  if (top - delta < 0)
+    delta = top;
+
+  if (delta != 0)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + delta);
+}
+
+static gboolean
+error_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
+{
+  BaLoginPage *self = BA_LOGIN_PAGE (widget);
+
+  /* Tick callbacks run before a frame's layout: at the first one the
+   * label that was just shown has no place yet, at the second it has. */
+  if (++self->error_ticks < 2)
+    return G_SOURCE_CONTINUE;
+
+  self->error_tick = 0;
+  scroll_to_error (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Brings the error label into view once it has been laid out. */
+static void
+reveal_error (BaLoginPage *self)
+{
+  self->error_ticks = 0;
+  if (self->error_tick == 0)
+    self->error_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), error_tick_cb, NULL, NULL);
 }
 
 static void
@@ -276,11 +354,13 @@ show_error (BaLoginPage  *self,
     }
   else
     focus_first_empty_row (self);
+
+  reveal_error (self);
 }
 
 /* How long until the countdown's text changes, in seconds, with @left
  * seconds to go: ba_api_error_format_wait() gives seconds under a minute,
- * minutes (rounded up) under an hour, else hours. Never more than a
+ * minutes under an hour, else hours, all rounded up. Never more than a
  * minute, so the text is never far behind. */
 static guint64
 wait_next_change (guint64 left)
@@ -320,7 +400,11 @@ update_wait (BaLoginPage *self)
        * same thing every second. */
       if (g_strcmp0 (gtk_label_get_text (self->error_label), message) != 0)
         gtk_label_set_text (self->error_label, message);
-      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
+        {
+          gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+          reveal_error (self);
+        }
       self->showing_wait = TRUE;
     }
   else if (self->showing_wait)
@@ -504,12 +588,7 @@ extras_logged_in_cb (BaLoginPage *self,
 {
   /* A password login still running is overtaken. */
   if (self->busy)
-    {
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-      self->cancellable = g_cancellable_new ();
-      set_busy (self, FALSE);
-    }
+    cancel_login (self);
 
   g_settings_set_string (self->settings, "last-server-url",
                          is_custom_server (self) ? ba_account_get_server_url (account) : "");
@@ -568,7 +647,15 @@ static void
 login_button_clicked_cb (BaLoginPage *self,
                          GtkButton   *button)
 {
-  submit (self);
+  if (!self->busy)
+    {
+      submit (self);
+      return;
+    }
+
+  /* Cancel: the form is back as it was, without an error. */
+  cancel_login (self);
+  focus_first_empty_row (self);
 }
 
 static void
@@ -643,8 +730,16 @@ go_back_action (GtkWidget  *widget,
 {
   BaLoginPage *self = BA_LOGIN_PAGE (widget);
 
+  /* While a login runs, Escape cancels it, as the Cancel button does. */
+  if (self->busy)
+    {
+      cancel_login (self);
+      focus_first_empty_row (self);
+      return;
+    }
+
   /* Escape leaves the form only when there is somewhere to go back to. */
-  if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)) && !self->busy)
+  if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
     g_signal_emit (self, signals[SIGNAL_BACK], 0);
 }
 
@@ -655,6 +750,11 @@ ba_login_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->wait_source, g_source_remove);
+  if (self->error_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->error_tick);
+      self->error_tick = 0;
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_LOGIN_PAGE);
 
@@ -714,12 +814,14 @@ ba_login_page_class_init (BaLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, app_icon);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, keyring_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, server_row);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, server_url_row);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, username_row);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_button);
+  gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_label);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, login_spinner);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_box);
   gtk_widget_class_bind_template_child (widget_class, BaLoginPage, demo_hint_label);
@@ -820,10 +922,7 @@ ba_login_page_reset (BaLoginPage *self,
 {
   g_return_if_fail (BA_IS_LOGIN_PAGE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  set_busy (self, FALSE);
+  cancel_login (self);
   ba_challenge_page_dismiss (self);
 
   if (server_url != NULL)

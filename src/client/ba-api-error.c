@@ -207,7 +207,9 @@ ba_api_error_format_wait (guint64 seconds)
                               (guint) n);
     }
 
-  n = (seconds + 30 * 60) / (60 * 60);
+  /* Hours are rounded up too: "1 hour" for 5399 s would send people
+   * back almost half an hour too early. */
+  n = (seconds + 60 * 60 - 1) / (60 * 60);
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "Too many attempts. Try again in %u hour.",
                                        "Too many attempts. Try again in %u hours.",

@@ -6,10 +6,11 @@
  *
  * Takes the screenshots in data/screenshots/: starts a demo server, opens
  * the window, logs in through the form, and renders the window itself to
- * PNG files (login.png and account.png, plus login-error.png,
- * browser-login.png, token-login.png, login-add-account.png,
- * logout-dialog.png and offline.png for review). Not a test; run it under
- * a display:
+ * PNG files (login.png and account.png, plus login-demo.png,
+ * login-error.png, browser-login.png, token-login.png,
+ * login-add-account.png, logout-dialog.png and offline.png for review).
+ * login.png is the page as users see it, with balenaCloud chosen and no
+ * demo credentials. Not a test; run it under a display:
  *
  *   xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
  *     meson devenv -C _build tests/app/ba-screenshot "$PWD/data/screenshots" \
@@ -79,6 +80,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *hint = NULL;
   g_autofree char *login_path = NULL;
+  g_autofree char *demo_path = NULL;
   g_autofree char *account_path = NULL;
   g_autofree char *error_path = NULL;
   g_autofree char *dialog_path = NULL;
@@ -134,6 +136,30 @@ main (int   argc,
                                       RESOURCE_BASE "/icons");
   }
 
+  /* First the login page as users see it (login.png, for AppStream and
+   * the README): balenaCloud, and no demo server or credentials, even
+   * when this runs from a shell that build-aux/demo set up. */
+  g_unsetenv ("BALENARC_API_URL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_HINT");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_EMAIL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_USERNAME");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_PASSWORD");
+
+  window = ba_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_stack_set_transition_type (window->stack, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_window_present (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (window->login_page->server_row), ==,
+                    BA_LOGIN_SERVER_BALENA_CLOUD);
+  g_assert_false (gtk_widget_get_visible (window->login_page->demo_hint_box));
+  settle ();
+
+  login_path = g_build_filename (output_dir, "login.png", NULL);
+  save_window (GTK_WIDGET (window), login_path);
+  ba_app_test_close_window (window);
+
+  /* Everything else runs against a demo server, as build-aux/demo does. */
   server = ba_test_server_start (TRUE, &error);
   g_assert_no_error (error);
 
@@ -154,8 +180,8 @@ main (int   argc,
   BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
   settle ();
 
-  login_path = g_build_filename (output_dir, "login.png", NULL);
-  save_window (GTK_WIDGET (window), login_path);
+  demo_path = g_build_filename (output_dir, "login-demo.png", NULL);
+  save_window (GTK_WIDGET (window), demo_path);
 
   /* The other ways in: the browser login's waiting state, and the token. */
   {

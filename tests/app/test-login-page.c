@@ -275,10 +275,10 @@ test_unreachable_server (void)
   ba_app_test_fill_in (page, url, "demo", "a password");
   press_log_in (page);
 
-  /* The request runs: spinner on, form locked. */
+  /* The request runs: spinner on, form locked, Log In is Cancel. */
   g_assert_true (page->busy);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->login_spinner)));
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_cmpstr (gtk_label_get_label (page->login_label), ==, "_Cancel");
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->username_row)));
 
   wait_for_answer (page);
@@ -286,11 +286,119 @@ test_unreachable_server (void)
   expected = expected_login_error (url, "demo", "a password");
   g_assert_cmpstr (error_text (page), ==, expected);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->login_spinner)));
+  g_assert_cmpstr (gtk_label_get_label (page->login_label), ==, "_Log In");
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->username_row)));
   g_assert_cmpstr (row_text (page->username_row), ==, "demo");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
 
   ba_app_test_close_window (window);
+}
+
+/* A server that takes the connection and never says a word: without a
+ * way to cancel, the form would be locked until the client's timeout. */
+static gboolean
+silent_incoming_cb (GSocketService    *service,
+                    GSocketConnection *connection,
+                    GObject           *source_object,
+                    gpointer           user_data)
+{
+  GPtrArray *connections = user_data;
+
+  /* Kept open, unanswered, until the test ends. */
+  g_ptr_array_add (connections, g_object_ref (connection));
+
+  return TRUE;
+}
+
+static void
+assert_form_editable (BaLoginPage *page)
+{
+  g_assert_false (page->busy);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->login_spinner)));
+  g_assert_cmpstr (gtk_label_get_label (page->login_label), ==, "_Log In");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (page->login_button), "suggested-action"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->server_url_row)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->username_row)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->password_row)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->error_label)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (page->server_url_row), "error"));
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  BaLoginPage *page;
+  BaWindow *window;
+  gint64 start;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (silent_incoming_cb), connections);
+  g_socket_service_start (service);
+  url = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+  window = ba_app_test_open_window ();
+  page = window->login_page;
+
+  /* Log In, then Cancel (the same button) once the server has the
+   * connection. */
+  ba_app_test_fill_in (page, url, "demo", "a password");
+  press_log_in (page);
+  g_assert_true (page->busy);
+  BA_APP_TEST_WAIT_UNTIL (connections->len > 0);
+  g_assert_true (page->busy);
+  g_assert_cmpstr (gtk_label_get_label (page->login_label), ==, "_Cancel");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (page->login_button), "suggested-action"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->login_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (page->password_row)));
+  /* The focus is on Cancel, inside the page, where Escape reaches it. */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == GTK_WIDGET (page->login_button));
+
+  start = g_get_monotonic_time ();
+  press_log_in (page);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  assert_form_editable (page);
+
+  /* Nothing comes later either: no error, still on the login page, and
+   * what the user typed is all there, the focus back in the form. */
+  ba_app_test_run_for (500);
+  assert_form_editable (page);
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+  g_assert_cmpstr (row_text (page->server_url_row), ==, url);
+  g_assert_cmpstr (row_text (page->username_row), ==, "demo");
+  g_assert_cmpstr (row_text (page->password_row), ==, "a password");
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                         GTK_WIDGET (page->password_row)));
+
+  /* Escape does the same. */
+  press_log_in (page);
+  BA_APP_TEST_WAIT_UNTIL (connections->len > 1);
+  g_assert_true (page->busy);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "login.go-back", NULL));
+  assert_form_editable (page);
+  ba_app_test_run_for (500);
+  assert_form_editable (page);
+  g_assert_cmpstr (ba_app_test_visible_page (window), ==, "login");
+
+  /* A cancelled login leaves nothing behind: the next one, to a real
+   * server, goes through. (A wrong password keeps the vault empty for
+   * the tests that follow.) */
+  ba_app_test_fill_in (page, ba_test_server_get_url (server),
+                       ba_test_server_get_demo_username (server), "not the password");
+  press_log_in (page);
+  wait_for_answer (page);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (page->password_row), "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->error_label)));
+
+  ba_app_test_close_window (window);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
 }
 
 static void
@@ -372,6 +480,78 @@ test_wrong_password (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "login");
 
   ba_app_test_close_window (window);
+}
+
+/* Whether all of @widget lies in the part of @scrolled that is shown. */
+static gboolean
+is_in_view (GtkWidget         *widget,
+            GtkScrolledWindow *scrolled)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (scrolled), &bounds));
+
+  return bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (GTK_WIDGET (scrolled));
+}
+
+/* In a small window with the demo credentials shown, the error label
+ * sits below the fold: the page scrolls so that it can be read. */
+static void
+test_error_in_view (void)
+{
+  g_autofree char *expected = NULL;
+  const char *url = ba_test_server_get_url (server);
+  const char *username = ba_test_server_get_demo_username (server);
+  GtkAdjustment *vadjustment;
+  BaLoginPage *page;
+  BaWindow *window;
+
+  g_setenv ("BALENARC_API_URL", url, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_EMAIL", ba_test_server_get_demo_email (server), TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_USERNAME", username, TRUE);
+  g_setenv ("BALENA_ACCOUNTS_DEMO_PASSWORD", ba_test_server_get_demo_password (server), TRUE);
+
+  window = ba_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (ba_app_test_visible_page (window), "login") == 0);
+  page = window->login_page;
+  vadjustment = gtk_scrolled_window_get_vadjustment (page->scrolled_window);
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (page->login_button)));
+  ba_app_test_run_for (200);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 600);
+  g_assert_true (gtk_widget_get_mapped (page->demo_grid));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
+
+  ba_app_test_fill_in (page, NULL, username, "not the password");
+  press_log_in (page);
+  wait_for_answer (page);
+  expected = expected_login_error (url, username, "not the password");
+  g_assert_cmpstr (error_text (page), ==, expected);
+
+  /* The page had to scroll for it: the label was out of sight. */
+  ba_app_test_run_for (300);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >, 0);
+  g_assert_true (is_in_view (GTK_WIDGET (page->error_label), page->scrolled_window));
+  /* The password, marked and focused, is in view too. */
+  g_assert_true (is_in_view (GTK_WIDGET (page->password_row), page->scrolled_window));
+
+  /* Scrolled back to the top, the next error comes into view again. */
+  gtk_adjustment_set_value (vadjustment, 0);
+  ba_app_test_run_for (100);
+  g_assert_false (is_in_view (GTK_WIDGET (page->error_label), page->scrolled_window));
+  press_log_in (page);
+  wait_for_answer (page);
+  ba_app_test_run_for (300);
+  g_assert_true (is_in_view (GTK_WIDGET (page->error_label), page->scrolled_window));
+
+  ba_app_test_close_window (window);
+  g_unsetenv ("BALENARC_API_URL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_EMAIL");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_USERNAME");
+  g_unsetenv ("BALENA_ACCOUNTS_DEMO_PASSWORD");
 }
 
 static void
@@ -560,8 +740,10 @@ main (int   argc,
   g_test_add_func ("/ba/login-page/balena-cloud-by-default", test_balena_cloud_by_default);
   g_test_add_func ("/ba/login-page/insecure-url-refused", test_insecure_url_refused);
   g_test_add_func ("/ba/login-page/unreachable-server", test_unreachable_server);
+  g_test_add_func ("/ba/login-page/cancel", test_cancel);
   g_test_add_func ("/ba/login-page/invalid-response", test_invalid_response);
   g_test_add_func ("/ba/login-page/wrong-password", test_wrong_password);
+  g_test_add_func ("/ba/login-page/error-in-view", test_error_in_view);
   g_test_add_func ("/ba/login-page/too-many-attempts", test_too_many_attempts);
   g_test_add_func ("/ba/login-page/wait-counts-down", test_wait_counts_down);
   /* Last: it leaves a logged-in account in the vault. */

@@ -206,6 +206,9 @@ test_429 (void)
   g_autoptr(GError) one_minute = map (429, "\"Too Many Requests\"", "60", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) seconds = map (429, "", "1", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) hours = map (429, "", "7200", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) one_hour = map (429, "", "3600", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) over_an_hour = map (429, "", "5399", BA_API_ENDPOINT_LOGIN);
+  g_autoptr(GError) over_two_hours = map (429, "", "7201", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) no_header = map (429, "", NULL, BA_API_ENDPOINT_LOGIN);
   g_autoptr(GError) garbage = map (429, "", "soon", BA_API_ENDPOINT_LOGIN);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -219,6 +222,10 @@ test_429 (void)
   g_assert_cmpstr (one_minute->message, ==, "Too many attempts. Try again in 1 minute.");
   g_assert_cmpstr (seconds->message, ==, "Too many attempts. Try again in 1 second.");
   g_assert_cmpstr (hours->message, ==, "Too many attempts. Try again in 2 hours.");
+  g_assert_cmpstr (one_hour->message, ==, "Too many attempts. Try again in 1 hour.");
+  /* Hours round up as well: an hour and a half is not "1 hour". */
+  g_assert_cmpstr (over_an_hour->message, ==, "Too many attempts. Try again in 2 hours.");
+  g_assert_cmpstr (over_two_hours->message, ==, "Too many attempts. Try again in 3 hours.");
   g_assert_error (no_header, BA_ERROR, BA_ERROR_TOO_MANY_ATTEMPTS);
   g_assert_cmpstr (no_header->message, ==, "Too many attempts. Try again later.");
   g_assert_cmpstr (garbage->message, ==, "Too many attempts. Try again later.");
