@@ -66,30 +66,6 @@ format_date_time (gint64 unix_time)
   return ba_date_format_date_time (unix_time, ba_date_format_get_clock_format ());
 }
 
-/* "expires in 6 days", rounded to the nearest unit. */
-static char *
-format_expires_in (gint64 expires_at,
-                   gint64 now)
-{
-  gint64 diff = expires_at - now;
-  int n;
-
-  if (diff <= 0)
-    return g_strdup (_("expired"));
-  if (diff >= 24 * 60 * 60)
-    {
-      n = (diff + 12 * 60 * 60) / (24 * 60 * 60);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d day", "expires in %d days", n), n);
-    }
-  if (diff >= 60 * 60)
-    {
-      n = (diff + 30 * 60) / (60 * 60);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d hour", "expires in %d hours", n), n);
-    }
-  n = MAX (1, (diff + 30) / 60);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d minute", "expires in %d minutes", n), n);
-}
-
 static BaSession *
 get_session (BaTokensPage *self)
 {
@@ -211,7 +187,7 @@ update_times (BaTokensPage *self)
   if (ba_session_get_expires_at (session) > 0)
     {
       g_autofree char *date = format_date_time (ba_session_get_expires_at (session));
-      g_autofree char *relative = format_expires_in (ba_session_get_expires_at (session), now);
+      g_autofree char *relative = ba_date_format_expires_in (ba_session_get_expires_at (session), now);
 
       /* Translators: a date, then how far away it is ("expires in 6 days"). */
       expires = g_strdup_printf (_("%s (%s)"), date, relative);
