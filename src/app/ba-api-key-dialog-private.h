@@ -54,6 +54,7 @@ struct _BaApiKeyDialog
   guint             copied : 1;
   guint             saved : 1;
   guint             closing : 1;
+  guint             name_touched : 1; /* the name row had text once */
 };
 
 G_END_DECLS

@@ -72,6 +72,14 @@ text_length (GtkEditable *editable)
   return g_utf8_strlen (gtk_editable_get_text (editable), -1);
 }
 
+/* The name as it is sent: without the spaces around it, so that one of
+ * only spaces counts as none (the server would take it as it is). */
+static char *
+dup_name (BaApiKeyDialog *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+}
+
 static void
 update_counter (GtkLabel  *counter,
                 GtkWidget *row,
@@ -137,16 +145,37 @@ chosen_expiry (BaApiKeyDialog *self)
 static void
 update_form (BaApiKeyDialog *self)
 {
-  guint name_length = text_length (GTK_EDITABLE (self->name_row));
+  g_autofree char *name = dup_name (self);
+  guint name_length = g_utf8_strlen (name, -1);
   guint description_length = text_length (GTK_EDITABLE (self->description_row));
   gboolean dated = adw_combo_row_get_selected (self->expiry_row) == EXPIRY_DATE;
+  gboolean past = dated && chosen_expiry (self) < 0;
   gboolean valid;
 
   update_counter (self->name_counter, GTK_WIDGET (self->name_row),
                   name_length, BA_API_KEY_NAME_MAX_LENGTH);
   update_counter (self->description_counter, GTK_WIDGET (self->description_row),
                   description_length, BA_API_KEY_DESCRIPTION_MAX_LENGTH);
+
+  /* Once something was typed, an empty name says why Create is off; an
+   * untouched form does not scold. */
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->name_row)) != '\0')
+    self->name_touched = TRUE;
+  if (self->name_touched && name_length == 0)
+    {
+      gtk_label_set_text (self->name_counter, _("Required"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->name_counter), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->name_counter), "dim-label");
+    }
+
   gtk_widget_set_visible (GTK_WIDGET (self->calendar_group), dated);
+  /* A past day greys out Create: say so where the choice is made. */
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->expiry_row),
+                               past ? _("That day has passed: choose today or a later one") : "");
+  if (past)
+    gtk_widget_add_css_class (GTK_WIDGET (self->expiry_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_row), "error");
 
   valid = (name_length > 0 &&
            name_length <= BA_API_KEY_NAME_MAX_LENGTH &&
@@ -244,11 +273,12 @@ static void
 start_create (BaApiKeyDialog *self)
 {
   const char *description = gtk_editable_get_text (GTK_EDITABLE (self->description_row));
+  g_autofree char *name = dup_name (self);
 
   set_busy (self, TRUE);
   show_error (self, NULL);
   ba_account_create_api_key_async (self->account,
-                                   gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                   name,
                                    *description != '\0' ? description : NULL,
                                    chosen_expiry (self),
                                    self->cancellable,
@@ -326,12 +356,14 @@ create_clicked_cb (BaApiKeyDialog *self)
 
   if (self->key != NULL)
     {
+      g_autofree char *name = dup_name (self);
+
       description = gtk_editable_get_text (GTK_EDITABLE (self->description_row));
       set_busy (self, TRUE);
       show_error (self, NULL);
       ba_account_update_api_key_async (self->account,
                                        ba_api_key_get_id (self->key),
-                                       gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                       name,
                                        *description != '\0' ? description : NULL,
                                        chosen_expiry (self),
                                        self->cancellable,
@@ -444,7 +476,11 @@ save_clicked_cb (BaApiKeyDialog *self)
                                                _("_Save"),
                                                _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  name = g_strdup_printf ("%s.txt", gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  {
+    g_autofree char *key_name = dup_name (self);
+
+    name = g_strdup_printf ("%s.txt", key_name);
+  }
   g_strdelimit (name, "/", '-');
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect_object (self->chooser, "response",
@@ -596,9 +632,17 @@ ba_api_key_dialog_class_init (BaApiKeyDialogClass *klass)
 static void
 ba_api_key_dialog_init (BaApiKeyDialog *self)
 {
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) in_a_month = g_date_time_add_days (now, 30);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+
+  /* "On a date…" starts a month ahead, a likely choice, rather than on
+   * today, which is hardly ever one. */
+  if (in_a_month != NULL)
+    gtk_calendar_select_day (self->calendar, in_a_month);
 }
 
 BaApiKeyDialog *
@@ -617,6 +661,18 @@ ba_api_key_dialog_new (GtkWindow *parent,
                        NULL);
   self->account = g_object_ref (account);
   self->key = key != NULL ? g_object_ref (key) : NULL;
+
+  /* No wider than the window it belongs to, on a phone or a narrow
+   * window; the form shrinks to 360 px. */
+  if (parent != NULL && gtk_widget_get_width (GTK_WIDGET (parent)) > 0)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   MIN (width, gtk_widget_get_width (GTK_WIDGET (parent))),
+                                   height);
+    }
 
   if (key == NULL)
     {

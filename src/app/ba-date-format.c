@@ -127,60 +127,111 @@ round_to (gint64 distance,
   return (int) MIN ((distance + unit / 2) / unit, G_MAXINT);
 }
 
+typedef enum
+{
+  UNIT_MINUTE,
+  UNIT_HOUR,
+  UNIT_DAY,
+} Unit;
+
+/* @distance (at least a minute) as a count of the largest unit it has at
+ * least one of. Rounded first, then the unit chosen: 3570 s is "1 hour",
+ * not "60 minutes", and 23.5 h is "1 day", not "24 hours". */
+static int
+count_in_unit (gint64  distance,
+               Unit   *unit)
+{
+  if (round_to (distance, HOUR) >= 24)
+    {
+      *unit = UNIT_DAY;
+      return round_to (distance, DAY);
+    }
+
+  if (round_to (distance, MINUTE) >= 60)
+    {
+      *unit = UNIT_HOUR;
+      return round_to (distance, HOUR);
+    }
+
+  *unit = UNIT_MINUTE;
+  return MAX (1, round_to (distance, MINUTE));
+}
+
 char *
 ba_date_format_expiry (gint64 expires_at,
                        gint64 now)
 {
   gint64 diff = expires_at - now;
   gint64 distance = ABS (diff);
+  Unit unit;
   int n;
 
-  if (distance >= DAY)
+  if (distance < MINUTE)
+    return g_strdup (diff >= 0 ? _("in less than a minute") : _("expired just now"));
+
+  n = count_in_unit (distance, &unit);
+
+  switch (unit)
     {
-      n = round_to (distance, DAY);
+    case UNIT_DAY:
       if (diff >= 0)
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d day", "in %d days", n), n);
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d day ago", "expired %d days ago", n), n);
-    }
 
-  if (distance >= HOUR)
-    {
-      n = round_to (distance, HOUR);
+    case UNIT_HOUR:
       if (diff >= 0)
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d hour", "in %d hours", n), n);
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d hour ago", "expired %d hours ago", n), n);
-    }
 
-  if (distance >= MINUTE)
-    {
-      n = round_to (distance, MINUTE);
+    case UNIT_MINUTE:
+    default:
       if (diff >= 0)
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %d minute", "in %d minutes", n), n);
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expired %d minute ago", "expired %d minutes ago", n), n);
     }
+}
 
-  return g_strdup (diff >= 0 ? _("in less than a minute") : _("expired just now"));
+char *
+ba_date_format_expires_in (gint64 expires_at,
+                           gint64 now)
+{
+  gint64 diff = expires_at - now;
+  Unit unit;
+  int n;
+
+  if (diff <= 0)
+    return g_strdup (_("expired"));
+
+  n = count_in_unit (diff, &unit);
+
+  switch (unit)
+    {
+    case UNIT_DAY:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d day", "expires in %d days", n), n);
+    case UNIT_HOUR:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d hour", "expires in %d hours", n), n);
+    case UNIT_MINUTE:
+    default:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d minute", "expires in %d minutes", n), n);
+    }
 }
 
 char *
 ba_date_format_duration (gint64 seconds)
 {
+  Unit unit;
   int n;
 
-  seconds = MAX (seconds, 0);
+  n = count_in_unit (MAX (seconds, 0), &unit);
 
-  if (seconds >= DAY)
+  switch (unit)
     {
-      n = round_to (seconds, DAY);
+    case UNIT_DAY:
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", n), n);
-    }
-
-  if (seconds >= HOUR)
-    {
-      n = round_to (seconds, HOUR);
+    case UNIT_HOUR:
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour", "%d hours", n), n);
+    case UNIT_MINUTE:
+    default:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute", "%d minutes", n), n);
     }
-
-  n = MAX (1, round_to (seconds, MINUTE));
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute", "%d minutes", n), n);
 }

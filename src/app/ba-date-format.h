@@ -36,9 +36,13 @@ char          *ba_date_format_since            (gint64         unix_time,
                                                 gint64         now,
                                                 BaClockFormat  clock_format);
 /* "in 6 days", "in 3 hours", "expired 2 days ago": how far @expires_at is
- * from @now, in the largest unit it has at least one of, rounded to the
- * nearest. */
+ * from @now, rounded to the nearest whole unit first and then given in
+ * the largest unit that leaves at least one (59 min 30 s is "in 1 hour"). */
 char          *ba_date_format_expiry           (gint64         expires_at,
+                                                gint64         now);
+/* "expires in 6 days", "expires in 3 hours", or "expired": the same
+ * rounding as ba_date_format_expiry(), for a time still to come. */
+char          *ba_date_format_expires_in       (gint64         expires_at,
                                                 gint64         now);
 /* "7 days", "12 hours", "30 minutes": a length of time in the largest
  * unit it has at least one of, rounded to the nearest. */

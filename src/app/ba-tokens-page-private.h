@@ -57,6 +57,7 @@ struct _BaTokensPage
   guint                 revoking : 1;
   guint                 syncing : 1;
   guint                 token_shown : 1;   /* the row's label holds the token */
+  guint                 narrow : 1;        /* allocated less than NARROW_WIDTH */
 };
 
 G_END_DECLS

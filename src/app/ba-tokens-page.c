@@ -31,8 +31,16 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* What the masked token shows instead of itself. */
+/* What the masked token shows instead of itself; narrow, a shorter one
+ * that still fits on one line beside the row's three buttons. */
 #define MASK "●●●●●●●●●●●●●●●●●●●●●●●●"
+#define MASK_NARROW "●●●●●●●●●●●●"
+
+/* Below this width (the page's own, in pixels) the list drops its Created
+ * and Description columns and the header's buttons lose their labels, so
+ * that the window fits a 360 px phone screen. libadwaita 1.2 has no
+ * AdwBreakpoint: the page looks at its allocation instead. */
+#define NARROW_WIDTH 500
 
 /* The columns, as the factories' user data. */
 typedef enum {
@@ -64,30 +72,6 @@ static char *
 format_date_time (gint64 unix_time)
 {
   return ba_date_format_date_time (unix_time, ba_date_format_get_clock_format ());
-}
-
-/* "expires in 6 days", rounded to the nearest unit. */
-static char *
-format_expires_in (gint64 expires_at,
-                   gint64 now)
-{
-  gint64 diff = expires_at - now;
-  int n;
-
-  if (diff <= 0)
-    return g_strdup (_("expired"));
-  if (diff >= 24 * 60 * 60)
-    {
-      n = (diff + 12 * 60 * 60) / (24 * 60 * 60);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d day", "expires in %d days", n), n);
-    }
-  if (diff >= 60 * 60)
-    {
-      n = (diff + 30 * 60) / (60 * 60);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d hour", "expires in %d hours", n), n);
-    }
-  n = MAX (1, (diff + 30) / 60);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "expires in %d minute", "expires in %d minutes", n), n);
 }
 
 static BaSession *
@@ -132,6 +116,10 @@ update_actions (BaTokensPage *self)
   BaSession *session = get_session (self);
   gboolean can_refresh = (session != NULL && !ba_session_is_api_key (session) &&
                           !self->refreshing && why_read_only (self) == NULL);
+
+  /* The red button only when it can mean something, as in Files. */
+  gtk_widget_set_visible (GTK_WIDGET (self->revoke_button),
+                          gtk_toggle_button_get_active (self->select_button) || n_selected > 0);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tokens.create", why == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tokens.edit", why == NULL && n_selected == 1);
@@ -211,7 +199,7 @@ update_times (BaTokensPage *self)
   if (ba_session_get_expires_at (session) > 0)
     {
       g_autofree char *date = format_date_time (ba_session_get_expires_at (session));
-      g_autofree char *relative = format_expires_in (ba_session_get_expires_at (session), now);
+      g_autofree char *relative = ba_date_format_expires_in (ba_session_get_expires_at (session), now);
 
       /* Translators: a date, then how far away it is ("expires in 6 days"). */
       expires = g_strdup_printf (_("%s (%s)"), date, relative);
@@ -233,9 +221,15 @@ update_token (BaTokensPage *self)
     adw_action_row_set_subtitle (self->token_row, _("None"));
   else
     {
-      adw_action_row_set_subtitle (self->token_row, revealed ? ba_session_get_token (session) : MASK);
+      adw_action_row_set_subtitle (self->token_row,
+                                   revealed ? ba_session_get_token (session) :
+                                   self->narrow ? MASK_NARROW : MASK);
       self->token_shown = revealed;
     }
+
+  /* The mask on one line, ellipsized if it must; the token itself wraps,
+   * so that all of it can be read. */
+  adw_action_row_set_subtitle_lines (self->token_row, session != NULL && revealed ? 0 : 1);
 
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->reveal_button), revealed ? _("Hide Token") : _("Show Token"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
@@ -480,6 +474,99 @@ select_toggled_cb (BaTokensPage *self)
   /* As in Files: leaving selection mode leaves nothing selected. */
   if (!active)
     gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+
+  update_actions (self);
+}
+
+/* Escape leaves selection mode, as in Files; otherwise it goes on to
+ * whoever else wants it. */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
+{
+  BaTokensPage *self = BA_TOKENS_PAGE (widget);
+
+  if (!gtk_toggle_button_get_active (self->select_button))
+    return FALSE;
+
+  gtk_toggle_button_set_active (self->select_button, FALSE);
+  return TRUE;
+}
+
+static void
+set_button_narrow (GtkButton  *button,
+                   gboolean    narrow,
+                   const char *icon_name,
+                   const char *label,
+                   const char *accessible_label)
+{
+  if (narrow)
+    {
+      gtk_button_set_icon_name (button, icon_name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_label,
+                                      -1);
+    }
+  else
+    {
+      gtk_button_set_label (button, label);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+    }
+}
+
+static void
+set_narrow (BaTokensPage *self,
+            gboolean      narrow)
+{
+  if (self->narrow == !!narrow)
+    return;
+
+  self->narrow = !!narrow;
+
+  gtk_column_view_column_set_visible (self->created_column, !narrow);
+  gtk_column_view_column_set_visible (self->description_column, !narrow);
+  /* The tooltips (set in update_actions()) name them either way. */
+  set_button_narrow (self->revoke_button, narrow, "user-trash-symbolic",
+                     _("_Revoke…"), _("Revoke the selected API keys"));
+  set_button_narrow (self->create_button, narrow, "list-add-symbolic",
+                     _("_New Key…"), _("Create an API key"));
+  update_token (self);
+}
+
+/* AdwBin lays its child out with a GtkBinLayout, which would leave
+ * size_allocate() uncalled: the page does the same by hand instead. */
+static void
+ba_tokens_page_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size,
+                        minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+ba_tokens_page_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  /* Both layouts fit in less than NARROW_WIDTH, so the switch never
+   * changes what the page asks for below that: it cannot flip back and
+   * forth. Done before the child is allocated, which measures anew. */
+  set_narrow (BA_TOKENS_PAGE (widget), width < NARROW_WIDTH);
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
 }
 
 /* Relative times go stale while the window stays open: once a minute the
@@ -1035,6 +1122,8 @@ ba_tokens_page_class_init (BaTokensPageClass *klass)
   object_class->set_property = ba_tokens_page_set_property;
   widget_class->map = ba_tokens_page_map;
   widget_class->unmap = ba_tokens_page_unmap;
+  widget_class->measure = ba_tokens_page_measure;
+  widget_class->size_allocate = ba_tokens_page_size_allocate;
 
   properties[PROP_ACCOUNT] =
     g_param_spec_object ("account", NULL, NULL,
@@ -1051,6 +1140,7 @@ ba_tokens_page_class_init (BaTokensPageClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "tokens.revoke", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "tokens.revoke", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_cb, NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ba-tokens-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BaTokensPage, token_row);
@@ -1084,6 +1174,7 @@ ba_tokens_page_init (BaTokensPage *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
 
   self->cancellable = g_cancellable_new ();
   self->expiry_items = g_ptr_array_new ();

@@ -98,6 +98,45 @@ test_expiry (void)
   assert_formatted (ba_date_format_expiry (now - 2 * hour, now), "expired 2 hours ago");
   assert_formatted (ba_date_format_expiry (now - day, now), "expired 1 day ago");
   assert_formatted (ba_date_format_expiry (now - 3 * day, now), "expired 3 days ago");
+
+  /* Rounded first, then the unit chosen: never "60 minutes" or "24 hours". */
+  assert_formatted (ba_date_format_expiry (now + hour - 31, now), "in 59 minutes");
+  assert_formatted (ba_date_format_expiry (now + hour - 30, now), "in 1 hour");
+  assert_formatted (ba_date_format_expiry (now + hour - 1, now), "in 1 hour");
+  assert_formatted (ba_date_format_expiry (now + day - 30 * minute - 1, now), "in 23 hours");
+  assert_formatted (ba_date_format_expiry (now + day - 30 * minute, now), "in 1 day");
+  assert_formatted (ba_date_format_expiry (now + day - 1, now), "in 1 day");
+  assert_formatted (ba_date_format_expiry (now - (hour - 1), now), "expired 1 hour ago");
+  assert_formatted (ba_date_format_expiry (now - (day - 1), now), "expired 1 day ago");
+}
+
+/* The Access tokens tab's "expires in …", at each unit's edges. */
+static void
+test_expires_in (void)
+{
+  gint64 now = local_time (12, 0);
+  const gint64 minute = 60, hour = 60 * minute, day = 24 * hour;
+
+  assert_formatted (ba_date_format_expires_in (now + 7 * day - 5, now), "expires in 7 days");
+  assert_formatted (ba_date_format_expires_in (now + day, now), "expires in 1 day");
+  assert_formatted (ba_date_format_expires_in (now + 3 * hour, now), "expires in 3 hours");
+  assert_formatted (ba_date_format_expires_in (now + 2 * minute, now), "expires in 2 minutes");
+  assert_formatted (ba_date_format_expires_in (now + 1, now), "expires in 1 minute");
+  assert_formatted (ba_date_format_expires_in (now, now), "expired");
+  assert_formatted (ba_date_format_expires_in (now - day, now), "expired");
+
+  /* 3570–3599 s were "60 minutes", 84600–86399 s "24 hours". */
+  assert_formatted (ba_date_format_expires_in (now + hour - 31, now), "expires in 59 minutes");
+  assert_formatted (ba_date_format_expires_in (now + hour - 30, now), "expires in 1 hour");
+  assert_formatted (ba_date_format_expires_in (now + hour - 1, now), "expires in 1 hour");
+  assert_formatted (ba_date_format_expires_in (now + hour, now), "expires in 1 hour");
+  assert_formatted (ba_date_format_expires_in (now + 90 * minute - 1, now), "expires in 1 hour");
+  assert_formatted (ba_date_format_expires_in (now + 90 * minute, now), "expires in 2 hours");
+  assert_formatted (ba_date_format_expires_in (now + day - 30 * minute - 1, now), "expires in 23 hours");
+  assert_formatted (ba_date_format_expires_in (now + day - 30 * minute, now), "expires in 1 day");
+  assert_formatted (ba_date_format_expires_in (now + day - 1, now), "expires in 1 day");
+  assert_formatted (ba_date_format_expires_in (now + day + 12 * hour - 1, now), "expires in 1 day");
+  assert_formatted (ba_date_format_expires_in (now + day + 12 * hour, now), "expires in 2 days");
 }
 
 static void
@@ -112,6 +151,8 @@ test_duration (void)
   assert_formatted (ba_date_format_duration (hour), "1 hour");
   assert_formatted (ba_date_format_duration (30 * minute), "30 minutes");
   assert_formatted (ba_date_format_duration (minute), "1 minute");
+  assert_formatted (ba_date_format_duration (hour - 30), "1 hour");
+  assert_formatted (ba_date_format_duration (day - 30 * minute), "1 day");
   /* Never "0 minutes". */
   assert_formatted (ba_date_format_duration (10), "1 minute");
 }
@@ -156,6 +197,7 @@ main (int   argc,
   g_test_add_func ("/ba/date-format/date-time", test_date_time);
   g_test_add_func ("/ba/date-format/since", test_since);
   g_test_add_func ("/ba/date-format/expiry", test_expiry);
+  g_test_add_func ("/ba/date-format/expires-in", test_expires_in);
   g_test_add_func ("/ba/date-format/duration", test_duration);
   g_test_add_func ("/ba/date-format/clock-format-setting", test_clock_format_setting);
 

@@ -986,8 +986,8 @@ server_expiry_date (BaTestServer *server,
   g_error ("No key named %s on the server", name);
 }
 
-/* A custom expiry date picked in the calendar: a day in the past cannot
- * be chosen, and the key expires at the end of the picked day, local
+/* A custom expiry date picked in the calendar: it starts a month ahead, a
+ * day in the past cannot be chosen and the Expires row says why, and the key expires at the end of the picked day, local
  * time, on the server as well as in the list. */
 static void
 test_custom_expiry (void)
@@ -996,6 +996,9 @@ test_custom_expiry (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
   g_autoptr(GDateTime) picked = g_date_time_add_days (now, 10);
+  g_autoptr(GDateTime) in_a_month = g_date_time_add_days (now, 30);
+  g_autoptr(GDateTime) a_year_before = g_date_time_add_years (picked, -1);
+  g_autoptr(GDateTime) shown = NULL;
   g_autoptr(GDateTime) end_of_day = NULL;
   BaTestServer *server;
   BaWindow *window;
@@ -1018,9 +1021,29 @@ test_custom_expiry (void)
   adw_combo_row_set_selected (dialog->expiry_row, 4);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog->calendar_group)));
 
+  /* It starts a month ahead, which needs no explaining. */
+  shown = gtk_calendar_get_date (dialog->calendar);
+  g_assert_cmpint (g_date_time_get_day_of_year (shown), ==, g_date_time_get_day_of_year (in_a_month));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog->expiry_row)), ==, "");
+
+  /* A past day turns Create off, and says why. */
   gtk_calendar_select_day (dialog->calendar, yesterday);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog->expiry_row)), "passed"));
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (dialog), "That day has passed"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (dialog->expiry_row), "error"));
 
+  gtk_calendar_select_day (dialog->calendar, picked);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog->expiry_row)), ==, "");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (dialog->expiry_row), "error"));
+
+  /* Only the year changes (the calendar's year arrow does this): GTK says
+   * nothing of "day-selected" then, and the form still follows. */
+  gtk_calendar_select_day (dialog->calendar, a_year_before);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog->expiry_row)), "passed"));
   gtk_calendar_select_day (dialog->calendar, picked);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
   end_of_day = g_date_time_new_local (g_date_time_get_year (picked),
@@ -1040,6 +1063,307 @@ test_custom_expiry (void)
   ba_app_test_press (GTK_WIDGET (dialog->done_button));
   BA_APP_TEST_WAIT_UNTIL (dialog->close_dialog != NULL);
   ba_app_test_press (GTK_WIDGET (ba_app_test_find_button (GTK_WIDGET (dialog->close_dialog), "_Close Without Saving")));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* The label under @widget whose text is @text, or NULL. */
+static GtkLabel *
+find_label_with_text (GtkWidget  *widget,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label_with_text (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Resizes @window as a user would; GTK 4 takes a new default size only
+ * when the window is shown again. */
+static void
+resize_window (BaWindow *window,
+               int       width,
+               int       height)
+{
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+minimum_width (GtkWidget *widget)
+{
+  int minimum = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+
+  return minimum;
+}
+
+/* GNOME apps should work on a 360 px wide phone: the tab, with keys
+ * listed, lets the window be that narrow, and drops what does not fit
+ * (two columns, the buttons' labels) rather than the window growing. */
+static void
+test_narrow_window (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) in_a_month = g_date_time_add_days (now, 30);
+  g_autoptr(GDateTime) shown = NULL;
+  g_autofree char *layout = NULL;
+  GtkSettings *settings = gtk_settings_get_default ();
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  GtkLabel *mask;
+
+  /* GNOME's own title buttons (only Close), as on a phone, rather than
+   * GTK's fallback of three, which alone make the header bar wider. */
+  g_object_get (settings, "gtk-decoration-layout", &layout, NULL);
+  g_object_set (settings, "gtk-decoration-layout", "appmenu:close", NULL);
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+  g_free (create_key (window->account, "a-key-with-a-rather-long-name"));
+  g_free (create_key (window->account, "laptop"));
+  BA_APP_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (tokens->selection)) == 2);
+
+  /* Wide: four columns, labelled buttons, the long mask. */
+  resize_window (window, 720, 750);
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (window)) >= 600);
+  g_assert_false (tokens->narrow);
+  g_assert_true (gtk_column_view_column_get_visible (tokens->created_column));
+  g_assert_true (gtk_column_view_column_get_visible (tokens->description_column));
+  g_assert_cmpstr (gtk_button_get_label (tokens->create_button), ==, "_New Key…");
+  g_assert_cmpstr (adw_action_row_get_subtitle (tokens->token_row), ==, "●●●●●●●●●●●●●●●●●●●●●●●●");
+
+  /* Even the wide layout asks for no more than 360 px, so that the window
+   * can get narrow enough for the narrow one to take over. */
+  g_assert_cmpint (minimum_width (GTK_WIDGET (tokens)), <=, 360);
+  g_assert_cmpint (minimum_width (GTK_WIDGET (window->account_page)), <=, 360);
+
+  resize_window (window, 360, 720);
+  BA_APP_TEST_WAIT_UNTIL (tokens->narrow);
+  ba_app_test_run_for (200);
+  g_test_message ("window %d px wide, asks for %d",
+                  gtk_widget_get_width (GTK_WIDGET (window)), minimum_width (GTK_WIDGET (window)));
+  g_assert_cmpint (minimum_width (GTK_WIDGET (tokens)), <=, 360);
+  g_assert_cmpint (minimum_width (GTK_WIDGET (window->account_page)), <=, 360);
+  g_assert_false (gtk_column_view_column_get_visible (tokens->created_column));
+  g_assert_false (gtk_column_view_column_get_visible (tokens->description_column));
+  g_assert_true (gtk_column_view_column_get_visible (tokens->name_column));
+  g_assert_true (gtk_column_view_column_get_visible (tokens->expiry_column));
+
+  /* The header's buttons are icons, named by their tooltips. */
+  g_assert_null (gtk_button_get_label (tokens->create_button));
+  g_assert_cmpstr (gtk_button_get_icon_name (tokens->create_button), ==, "list-add-symbolic");
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (tokens->create_button)));
+  g_assert_cmpstr (gtk_button_get_icon_name (tokens->revoke_button), ==, "user-trash-symbolic");
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (tokens->revoke_button)));
+
+  /* The masked token is on one line. */
+  mask = find_label_with_text (GTK_WIDGET (tokens->token_row), "●●●●●●●●●●●●");
+  g_assert_nonnull (mask);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (mask)), ==, 1);
+
+  /* The create dialog is no wider than the window, calendar and all,
+   * and its calendar starts a month ahead. */
+  dialog = open_create_dialog (tokens);
+  adw_combo_row_set_selected (dialog->expiry_row, 4);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog->calendar_group)));
+  ba_app_test_run_for (200);
+  g_assert_cmpint (minimum_width (GTK_WIDGET (dialog)), <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, 360);
+  shown = gtk_calendar_get_date (dialog->calendar);
+  g_assert_cmpint (g_date_time_get_year (shown), ==, g_date_time_get_year (in_a_month));
+  g_assert_cmpint (g_date_time_get_day_of_year (shown), ==, g_date_time_get_day_of_year (in_a_month));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_close (GTK_WINDOW (dialog));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
+  /* Wide again, all is back. */
+  resize_window (window, 720, 750);
+  BA_APP_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (window)) >= 600 && !tokens->narrow);
+  g_assert_true (gtk_column_view_column_get_visible (tokens->created_column));
+  g_assert_true (gtk_column_view_column_get_visible (tokens->description_column));
+  g_assert_cmpstr (gtk_button_get_label (tokens->create_button), ==, "_New Key…");
+  g_assert_cmpstr (gtk_button_get_label (tokens->revoke_button), ==, "_Revoke…");
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+  g_object_set (settings, "gtk-decoration-layout", layout, NULL);
+}
+
+/* Presses Escape on @widget the way its key bindings would see it: runs
+ * the binding for it, if any; TRUE if something took the key. */
+static gboolean
+press_escape (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape))
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+
+  return FALSE;
+}
+
+/* The keyboard: Escape leaves selection mode (and only then takes the
+ * key), the red Revoke… shows only when it can apply, and Enter in the
+ * Description row creates the key as Enter in Name does. */
+static void
+test_keyboard (void)
+{
+  g_autoptr(GError) error = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+  GtkWidget *text;
+  guint position = 0;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+  g_free (create_key (window->account, "keyboard-key"));
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "keyboard-key", &position) != NULL);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (tokens->selection));
+
+  /* Nothing selected, not selecting: no red button. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tokens->revoke_button)));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, TRUE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tokens->revoke_button)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (tokens->revoke_button)));
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (tokens->selection));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tokens->revoke_button)));
+
+  /* Selection mode shows it, insensitive until something is ticked. */
+  ba_app_test_press (GTK_WIDGET (tokens->select_button));
+  g_assert_true (gtk_toggle_button_get_active (tokens->select_button));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tokens->revoke_button)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (tokens->revoke_button)));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (tokens->selection), position, FALSE);
+
+  /* Escape leaves it, clearing the selection; then it is not ours. */
+  g_assert_true (press_escape (GTK_WIDGET (tokens)));
+  g_assert_false (gtk_toggle_button_get_active (tokens->select_button));
+  g_assert_false (gtk_column_view_column_get_visible (tokens->check_column));
+  g_assert_cmpuint (n_selected (tokens), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tokens->revoke_button)));
+  g_assert_false (press_escape (GTK_WIDGET (tokens)));
+
+  /* Enter in Description creates the key. */
+  dialog = open_create_dialog (tokens);
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "from-description");
+  gtk_editable_set_text (GTK_EDITABLE (dialog->description_row), "Enter pressed here");
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (dialog->description_row)));
+  g_assert_true (GTK_IS_TEXT (text));
+  /* What Return in the text field emits. */
+  g_signal_emit_by_name (text, "activate");
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "from-description", NULL) != NULL);
+  g_assert_cmpstr (ba_api_key_get_description (find_key (tokens, "from-description", NULL)), ==, "Enter pressed here");
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
+  BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
+
+  log_out (window);
+  ba_app_test_close_window (window);
+  ba_test_server_stop (server);
+}
+
+/* A name of only spaces is no name: Create stays off and the counter says
+ * it is required; spaces around a name are not sent. */
+static void
+test_name_trimmed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  BaTestServer *server;
+  BaWindow *window;
+  BaTokensPage *tokens;
+  BaApiKeyDialog *dialog;
+
+  server = ba_test_server_start (TRUE, &error);
+  g_assert_no_error (error);
+
+  window = ba_app_test_open_window ();
+  log_in (window, server);
+  tokens = show_tokens (window);
+
+  dialog = open_create_dialog (tokens);
+
+  /* Untouched, nothing scolds. */
+  g_assert_cmpstr (gtk_label_get_text (dialog->name_counter), ==, "0 of 50");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (dialog->name_counter), "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "   ");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_cmpstr (gtk_label_get_text (dialog->name_counter), ==, "Required");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (dialog->name_counter), "error"));
+
+  /* Enter does not get around it either. */
+  g_signal_emit_by_name (dialog->name_row, "entry-activated");
+  ba_app_test_run_for (200);
+  g_assert_false (dialog->busy);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog->stack), ==, "form");
+
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "");
+  g_assert_cmpstr (gtk_label_get_text (dialog->name_counter), ==, "Required");
+
+  gtk_editable_set_text (GTK_EDITABLE (dialog->name_row), "  padded-name \t");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog->create_button)));
+  g_assert_cmpstr (gtk_label_get_text (dialog->name_counter), ==, "11 of 50");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (dialog->name_counter), "error"));
+
+  ba_app_test_press (GTK_WIDGET (dialog->create_button));
+  BA_APP_TEST_WAIT_UNTIL (g_strcmp0 (gtk_stack_get_visible_child_name (dialog->stack), "key") == 0);
+
+  /* What the server has, not only what the app shows. */
+  body = list_keys_on_server (server, window);
+  g_assert_nonnull (strstr (body, "\"padded-name\""));
+  BA_APP_TEST_WAIT_UNTIL (find_key (tokens, "padded-name", NULL) != NULL);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ba_app_test_press (GTK_WIDGET (dialog->copy_button));
+  ba_app_test_press (GTK_WIDGET (dialog->done_button));
   BA_APP_TEST_WAIT_UNTIL (dialog == NULL);
 
   log_out (window);
@@ -1198,6 +1522,9 @@ main (int   argc,
   g_test_add_func ("/ba/tokens-page/fresh-auth", test_fresh_auth);
   g_test_add_func ("/ba/tokens-page/api-key-session", test_api_key_session);
   g_test_add_func ("/ba/tokens-page/custom-expiry", test_custom_expiry);
+  g_test_add_func ("/ba/tokens-page/narrow-window", test_narrow_window);
+  g_test_add_func ("/ba/tokens-page/keyboard", test_keyboard);
+  g_test_add_func ("/ba/tokens-page/name-trimmed", test_name_trimmed);
   g_test_add_func ("/ba/tokens-page/toasts-in-a-row", test_toasts_in_a_row);
   g_test_add_func ("/ba/tokens-page/revoke-gone-elsewhere", test_revoke_gone_elsewhere);
   g_test_add_func ("/ba/tokens-page/empty-then-offline", test_empty_then_offline);
