@@ -143,23 +143,33 @@ ba_server_rate_limiter_reset (BaServerRateLimiter *self,
 
 char *
 ba_server_rate_limiter_login_key (const char *host,
-                                  const char *username)
+                                  const char *username,
+                                  gint64      user_id)
 {
   g_autofree char *folded = NULL;
 
   g_return_val_if_fail (host != NULL, NULL);
   g_return_val_if_fail (username != NULL, NULL);
 
-  /* The real API keys on the raw username (account-api.md section 3), but
-   * a login matches usernames case-insensitively, so "DEMO" and "demo"
-   * would get a budget each: one key for every spelling is stricter. A
-   * form body may hold any bytes, which g_utf8_casefold() must not see. */
+  /* The real API keys on the raw typed name (account-api.md section 3),
+   * which gives an account one budget per way of naming it: ten tries as
+   * "demo", then ten more as "demo@example.com". Keying on the account
+   * gives it one. The prefixes keep a typed name from ever matching an
+   * account's key. */
+  if (user_id > 0)
+    return g_strdup_printf ("%s$user:%" G_GINT64_FORMAT, host, user_id);
+
+  /* An unknown name still gets its own budget, the same size, so that the
+   * answers do not tell which names exist. Logins match usernames
+   * case-insensitively, so "DEMO" and "demo" share one: one key for every
+   * spelling is stricter. A form body may hold any bytes, which
+   * g_utf8_casefold() must not see. */
   if (g_utf8_validate (username, -1, NULL))
     folded = g_utf8_casefold (username, -1);
   else
     folded = g_ascii_strdown (username, -1);
 
-  return g_strconcat (host, "$", folded, NULL);
+  return g_strconcat (host, "$name:", folded, NULL);
 }
 
 void

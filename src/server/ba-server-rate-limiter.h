@@ -39,9 +39,13 @@ void                 ba_server_rate_limiter_refuse   (SoupServerMessage    *msg,
                                                       gint64                retry_after);
 
 /* The key of a password login by @username from @host, for POST /login_
- * and the web login page alike: "<host>$<username>", the username case
- * folded (see the .c file). */
+ * and the web login page alike. When @username names an existing user,
+ * pass that user's id as @user_id: the key is "<host>$user:<id>", so the
+ * username and the email of one account share one budget. Otherwise pass
+ * 0: the key is "<host>$name:<username>", the username case folded (see
+ * the .c file), so unknown names are limited the same way. */
 char                *ba_server_rate_limiter_login_key (const char         *host,
-                                                       const char         *username);
+                                                       const char         *username,
+                                                       gint64              user_id);
 
 G_END_DECLS

@@ -533,8 +533,12 @@ step_password (BaServerWebLogin  *self,
     }
 
   /* The same limit, and the same key, as POST /login_: the page is not a
-   * way around it. */
-  limit_key = ba_server_rate_limiter_login_key (soup_server_message_get_remote_host (msg), username);
+   * way around it. The user is looked up first, so that an account's
+   * username and email share one budget. */
+  user = find_user (self, username, &error);
+
+  limit_key = ba_server_rate_limiter_login_key (soup_server_message_get_remote_host (msg),
+                                                username, user != NULL ? user->id : 0);
   if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
     {
       respond_login_form (self, msg, STATUS_TOO_MANY_REQUESTS,
@@ -550,7 +554,6 @@ step_password (BaServerWebLogin  *self,
       return;
     }
 
-  user = find_user (self, username, &error);
   if (error != NULL)
     {
       g_warning ("Web login failed on a database error: %s", error->message);

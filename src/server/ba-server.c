@@ -557,8 +557,17 @@ handle_login (BaServer *self,
       goto out;
     }
 
+  /* The user is looked up before the limiter counts the attempt, so that
+   * the username and the email of one account share one budget. An "@"
+   * makes it an email; balena's clients send the email in the username
+   * field. */
+  if (strchr (username, '@') != NULL)
+    user = ba_server_store_find_user_by_email (self->store, username, &error);
+  else
+    user = ba_server_store_find_user_by_username (self->store, username, &error);
+
   limit_key = ba_server_rate_limiter_login_key (soup_server_message_get_remote_host (request->msg),
-                                                username);
+                                                username, user != NULL ? user->id : 0);
   if (!ba_server_rate_limiter_consume (self->login_limiter, limit_key, &retry_after))
     {
       respond_too_many_requests (request, retry_after);
@@ -570,13 +579,6 @@ handle_login (BaServer *self,
       respond_empty (request, SOUP_STATUS_UNAUTHORIZED);
       goto out;
     }
-
-  /* An "@" makes it an email; balena's clients send the email in the
-   * username field. */
-  if (strchr (username, '@') != NULL)
-    user = ba_server_store_find_user_by_email (self->store, username, &error);
-  else
-    user = ba_server_store_find_user_by_username (self->store, username, &error);
 
   if (error != NULL)
     {

@@ -7,9 +7,10 @@
 #
 # Runs build-aux/demo with a stand-in for the app (BA_DEMO_APP) against the
 # real server of this build, and checks the script's promises: the app gets
-# a live server URL and the demo credentials, a private data dir and a
-# private keyring file, and when the app exits the server is stopped, its
-# temp dir removed and the app's exit status passed on. Output is TAP. bash for /dev/tcp.
+# a live server URL and the demo credentials, a private data dir, a
+# private keyring file and settings in memory (--keep: the user's own), and
+# when the app exits the server is stopped, its temp dir removed and the
+# app's exit status passed on. Output is TAP. bash for /dev/tcp.
 
 # The checks are strings run by eval, which shellcheck cannot see into.
 # shellcheck disable=SC2034
@@ -57,6 +58,7 @@ cat >"$tmp/fake-app" <<FAKE
   echo "secret_backend=\${SECRET_BACKEND:-}"
   echo "secret_path=\${SECRET_FILE_TEST_PATH:-}"
   echo "secret_password=\${SECRET_FILE_TEST_PASSWORD:-}"
+  echo "gsettings_backend=\${GSETTINGS_BACKEND:-}"
   [ -d "\$(dirname "\${SECRET_FILE_TEST_PATH:-/nonexistent/x}")" ] && echo "secret_dir=yes"
 } >"$tmp/env"
 $(declare -f http_get)
@@ -65,8 +67,10 @@ exit 3
 FAKE
 chmod +x "$tmp/fake-app"
 
+# The test suite's environment sets GSETTINGS_BACKEND=memory; the demo
+# must set it itself, as a desktop session does not.
 BA_DEMO_APP="$tmp/fake-app" BA_DEMO_BUILDDIR="$build" \
-  "$root/build-aux/demo" --some-app-arg >"$tmp/out" 2>&1
+  env -u GSETTINGS_BACKEND "$root/build-aux/demo" --some-app-arg >"$tmp/out" 2>&1
 status=$?
 sed 's/^/# /' "$tmp/out"
 
@@ -96,9 +100,21 @@ check "the keyring file is in the demo's temp dir, next to the data dir" \
   '[ -n "$data" ] && [ "$(dirname "$(dirname "$secret_path")")" = "$(dirname "$data")" ]'
 check "the keyring file's dir exists for the app" '[ "$(value secret_dir)" = yes ]'
 check "the keyring file has a password" '[ ${#secret_password} -ge 16 ]'
+check "the app keeps its settings in memory, not in the user's dconf" \
+  '[ "$(value gsettings_backend)" = memory ]'
 check "the temp dir is removed afterwards" '[ -n "$data" ] && [ ! -e "$(dirname "$data")" ]'
 check "the keyring file is removed afterwards" '[ -n "$secret_path" ] && [ ! -e "$secret_path" ]'
 check "the server is stopped afterwards" '! (http_get "$url" /ping) >/dev/null 2>&1'
+
+# --keep leaves the app the caller's own settings backend (and data dir
+# and keyring), as the script's help says.
+rm -f "$tmp/env"
+BA_DEMO_APP="$tmp/fake-app" BA_DEMO_BUILDDIR="$build" GSETTINGS_BACKEND=keyfile \
+  XDG_DATA_HOME="$tmp/own-data" "$root/build-aux/demo" --keep >"$tmp/out-keep" 2>&1
+sed 's/^/# --keep: /' "$tmp/out-keep"
+check "--keep: the app gets the caller's settings backend" \
+  '[ "$(value gsettings_backend)" = keyfile ]'
+check "--keep: the app gets the caller's data dir" '[ "$(value data)" = "$tmp/own-data" ]'
 
 echo "1..$n"
 exit $failed

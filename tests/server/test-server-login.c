@@ -469,7 +469,6 @@ test_rate_limit (Fixture       *f,
   g_autofree char *body = NULL;
   g_autofree char *retry_after = NULL;
   g_autofree char *content_type = NULL;
-  g_autofree char *token = NULL;
   g_autofree char *json = NULL;
   guint64 seconds = 0;
 
@@ -497,12 +496,67 @@ test_rate_limit (Fixture       *f,
   g_assert_cmpuint (login (f, "demo", password, &body), ==, 429);
   g_assert_cmpstr (body, ==, "\"Too Many Requests\"");
 
-  /* The key is IP + "$" + the username value: the email form of the same
-   * account is a different key and still works, and so does another
-   * username from the same IP. */
-  g_assert_cmpuint (login (f, ba_test_server_get_demo_email (f->server), password, &token), ==, 200);
-  assert_token_for_demo (f, token);
+  /* Another username from the same IP has a budget of its own. */
   g_assert_cmpuint (login (f, "someone-else", "x", NULL), ==, 401);
+}
+
+/* The limit is per account: ten wrong passwords with one of @first or
+ * @second (the username and the email of the demo account) block the
+ * other too, even with the right password. */
+static void
+assert_one_budget (Fixture    *f,
+                   const char *first,
+                   const char *second)
+{
+  const char *password = ba_test_server_get_demo_password (f->server);
+  g_autofree char *body = NULL;
+
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (login (f, first, "wrong-password", NULL), ==, 401);
+
+  g_assert_cmpuint (login (f, second, password, &body), ==, 429);
+  g_assert_cmpstr (body, ==, "\"Too Many Requests\"");
+  g_assert_cmpuint (login (f, first, password, NULL), ==, 429);
+}
+
+static void
+test_rate_limit_username_then_email (Fixture       *f,
+                                     gconstpointer  data)
+{
+  assert_one_budget (f, ba_test_server_get_demo_username (f->server),
+                     ba_test_server_get_demo_email (f->server));
+}
+
+static void
+test_rate_limit_email_then_username (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *upper = g_ascii_strup (ba_test_server_get_demo_email (f->server), -1);
+
+  /* The email in capitals, as it matches case-insensitively too. */
+  assert_one_budget (f, upper, ba_test_server_get_demo_username (f->server));
+}
+
+/* A name no account has is limited like one that exists, so the answers
+ * do not tell them apart; and its attempts do not use up the budget of any
+ * account. */
+static void
+test_rate_limit_unknown_name (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *names[] = { "nobody", "nobody@example.com" };
+  g_autofree char *token = NULL;
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    {
+      for (guint i = 0; i < 10; i++)
+        g_assert_cmpuint (login (f, names[n], "wrong-password", NULL), ==, 401);
+      g_assert_cmpuint (login (f, names[n], "wrong-password", NULL), ==, 429);
+    }
+
+  g_assert_cmpuint (login (f, ba_test_server_get_demo_email (f->server),
+                           ba_test_server_get_demo_password (f->server), &token), ==, 200);
+  assert_token_for_demo (f, token);
 }
 
 /* POSTs a wrong password for "demo" with libsoup directly, which
@@ -605,6 +659,9 @@ main (int   argc,
   ADD ("rate-limit-reset-on-success", test_rate_limit_reset_on_success);
   ADD ("rate-limit-reason-phrase", test_rate_limit_reason_phrase);
   ADD ("rate-limit-case-variants", test_rate_limit_case_variants);
+  ADD ("rate-limit-username-then-email", test_rate_limit_username_then_email);
+  ADD ("rate-limit-email-then-username", test_rate_limit_email_then_username);
+  ADD ("rate-limit-unknown-name", test_rate_limit_unknown_name);
 
 #undef ADD
 

@@ -233,6 +233,33 @@ test_rate_limit_shared (Fixture       *f,
   g_assert_false (looks_like_jwt (body));
 }
 
+/* The budget is the account's, whatever names it: ten wrong passwords
+ * for the username on the page block the email at /login_ too, even with
+ * the right password. */
+static void
+test_rate_limit_shared_by_account (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autofree char *form = password_form (ba_test_server_get_demo_username (f->server), "wrong");
+  g_autofree char *email = g_uri_escape_string (ba_test_server_get_demo_email (f->server), NULL, FALSE);
+  g_autofree char *password = g_uri_escape_string (ba_test_server_get_demo_password (f->server), NULL, FALSE);
+  g_autofree char *good = g_strdup_printf ("username=%s&password=%s", email, password);
+  g_autofree char *body = NULL;
+  guint status;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      status = ba_test_server_request (f->server, "POST", PAGE, NULL, FORM, form,
+                                       NULL, NULL, NULL);
+      g_assert_cmpuint (status, ==, 401);
+    }
+
+  status = ba_test_server_request (f->server, "POST", "/login_", NULL, FORM, good,
+                                   &body, NULL, NULL);
+  g_assert_cmpuint (status, ==, 429);
+  g_assert_false (looks_like_jwt (body));
+}
+
 /* A POST of the page's form with the headers a browser adds. Returns the
  * status; the page goes to @out_body. */
 static guint
@@ -935,6 +962,7 @@ main (int   argc,
   ADD ("wrong-password", FALSE, test_wrong_password);
   ADD ("non-loopback-callback", FALSE, test_non_loopback_callback);
   ADD ("rate-limit-shared", FALSE, test_rate_limit_shared);
+  ADD ("rate-limit-shared-by-account", FALSE, test_rate_limit_shared_by_account);
   ADD ("bad-requests", FALSE, test_bad_requests);
   ADD ("identity-provider", TRUE, test_identity_provider);
 
