@@ -43,6 +43,8 @@ struct _BaWindow
   BaVault              *vault;        /* NULL in session-only mode */
   BaAccount            *account;
   AdwToast             *toast;        /* the last one shown */
+  AdwToast             *notice;       /* one that stays until dismissed */
+  AdwToast             *queued;       /* = toast, while it waits behind the notice */
   gint64                toast_added_at; /* monotonic time */
 
   guint                 revalidate_source;

@@ -613,6 +613,8 @@ ba_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_WINDOW);
 
   g_clear_object (&self->toast);
+  g_clear_object (&self->notice);
+  self->queued = NULL;
   g_clear_object (&self->account);
   g_clear_object (&self->vault);
   g_clear_object (&self->secret_store);
@@ -744,7 +746,17 @@ ba_window_add_toast (BaWindow   *self,
   add_toast (self, message, 5);
 }
 
-/* @timeout in seconds; 0 keeps the toast until it is dismissed. */
+static void
+notice_dismissed_cb (BaWindow *self)
+{
+  g_clear_object (&self->notice);
+  /* A toast that waited behind the notice shows from now on. */
+  self->queued = NULL;
+  self->toast_added_at = g_get_monotonic_time ();
+}
+
+/* @timeout in seconds; 0 makes a notice that stays until it is dismissed,
+ * for news the user must not miss (the vault was reset). */
 static void
 add_toast (BaWindow   *self,
            const char *message,
@@ -754,6 +766,41 @@ add_toast (BaWindow   *self,
 
   /* Toast titles are Pango markup; error messages may quote user input. */
   escaped = g_markup_escape_text (message, -1);
+
+  if (timeout == 0)
+    {
+      if (self->notice != NULL)
+        {
+          adw_toast_set_title (self->notice, escaped);
+          return;
+        }
+      self->notice = adw_toast_new (escaped);
+      adw_toast_set_timeout (self->notice, 0);
+      g_signal_connect_object (self->notice, "dismissed",
+                               G_CALLBACK (notice_dismissed_cb), self, G_CONNECT_SWAPPED);
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->notice));
+      return;
+    }
+
+  /* While a notice shows, the overlay queues other toasts behind it. No
+   * later toast may replace the notice, and a queued toast must not be
+   * dismissed (see below), so one toast waits behind it, and the newest
+   * news takes over its text. */
+  if (self->notice != NULL)
+    {
+      if (self->queued != NULL)
+        {
+          adw_toast_set_title (self->queued, escaped);
+          adw_toast_set_timeout (self->queued, timeout);
+          return;
+        }
+      g_clear_object (&self->toast);
+      self->toast = adw_toast_new (escaped);
+      adw_toast_set_timeout (self->toast, timeout);
+      self->queued = self->toast;
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
+      return;
+    }
 
   /* A toast added moments ago may still wait in the overlay's queue
    * behind the one it replaced, and dismissing a queued toast crashes

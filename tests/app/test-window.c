@@ -364,8 +364,20 @@ test_unreadable_vault (void)
                    ba_test_server_get_demo_username (server));
   BA_APP_TEST_WAIT_UNTIL (ba_account_get_state (window->account) == BA_ACCOUNT_STATE_ONLINE);
   BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Your saved data could not be read and was set aside. Your accounts were restored; cached data is downloaded again.") != NULL);
-  g_assert_nonnull (window->toast);
-  g_assert_cmpuint (adw_toast_get_timeout (window->toast), ==, 0);
+  g_assert_nonnull (window->notice);
+  g_assert_cmpuint (adw_toast_get_timeout (window->notice), ==, 0);
+
+  /* Later news, even right away, waits behind the notice instead of
+   * replacing it, and shows once the notice is dismissed. */
+  ba_window_add_toast (window, "Later news");
+  ba_window_add_toast (window, "Newer news");
+  ba_app_test_run_for (1000);
+  g_assert_nonnull (ba_app_test_find_label (GTK_WIDGET (window), "Your saved data could not be read and was set aside. Your accounts were restored; cached data is downloaded again."));
+  g_assert_null (ba_app_test_find_label (GTK_WIDGET (window), "Newer news"));
+  adw_toast_dismiss (window->notice);
+  BA_APP_TEST_WAIT_UNTIL (ba_app_test_find_label (GTK_WIDGET (window), "Newer news") != NULL);
+  g_assert_null (window->notice);
+  g_assert_null (ba_app_test_find_label (GTK_WIDGET (window), "Later news"));
   broken = find_broken_vault (vault_path);
   g_assert_nonnull (broken);
 
