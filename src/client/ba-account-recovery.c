@@ -128,9 +128,19 @@ recover_token_cb (GObject      *object,
   char *secret;
 
   secret = ba_secret_store_lookup_token_finish (BA_SECRET_STORE (object), result, &error);
-  if (error != NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* One item that cannot be read must not cost the others their turn;
+   * it stays in the keyring for a later try. */
+  if (error != NULL)
+    {
+      g_message ("Could not read the session token of %s: %s", id, error->message);
+      data->n_kept++;
+      recover_next (task);
       return;
     }
 
