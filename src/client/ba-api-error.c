@@ -44,6 +44,9 @@ static const KnownMessage known_messages[] = {
     "that has a Length (Type) that is less than or equal to 150.",
     N_("The description of an API key can be at most 150 characters long.") },
   { "Key expiry date should be a valid date", N_("The expiry date is not a valid date.") },
+  /* balena-accounts-server's own rule (its src/server/README.md). */
+  { "An api key's name and description must not contain control characters",
+    N_("The name and description of an API key cannot contain control characters, such as line breaks.") },
   { "API keys with the 'named-user-api-key' role require a name", N_("An API key needs a name.") },
   { "You cannot use a named key for user deletion",
     N_("An account cannot be deleted with an API key. Log in with your password first.") },

@@ -547,6 +547,12 @@ test_lifecycle (Fixture       *f,
   g_assert_false (update_key (account, ba_api_key_get_id (alpha), "", NULL, 0, &error));
   g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+  /* The server's own rule against control characters, in words too. */
+  g_assert_null (create_key (account, "two\nlines", NULL, 0, &error));
+  g_assert_error (error, BA_ERROR, BA_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (error->message, ==,
+                   "The name and description of an API key cannot contain control characters, such as line breaks.");
+  g_clear_error (&error);
   {
     g_autofree char *after = describe_model (account);
 
