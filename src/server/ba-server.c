@@ -1405,8 +1405,8 @@ got_chunk_cb (SoupServerMessage *msg,
 /* What a request that libsoup cannot parse gets, e.g. a bad percent escape
  * such as "$filter=%ZZ" in its URL: libsoup answers those 400 itself,
  * before any handler, and emits nothing between the failed parse and
- * writing the answer. */
-#define MALFORMED_REQUEST "Malformed request: the URL or headers cannot be parsed"
+ * writing the answer. A JSON string, as all our messages are. */
+#define MALFORMED_REQUEST "\"Malformed request: the URL or headers cannot be parsed\""
 
 static void
 got_headers_cb (SoupServerMessage *msg)
@@ -1421,19 +1421,16 @@ request_started_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
                     BaServer          *self)
 {
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
-  char *json;
-
   g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
 
   /* libsoup gives no hook between failing to parse a request and writing
    * its 400, but this one comes before either: the answer for that case
    * is put in place now, without a status, and taken back as soon as the
-   * headers parse ("got-headers" is only emitted then). */
-  json_node_set_string (node, MALFORMED_REQUEST);
-  json = json_to_string (node, FALSE);
+   * headers parse ("got-headers" is only emitted then). A constant, since
+   * every request pays for it. */
   soup_server_message_set_response (msg, "application/json; charset=utf-8",
-                                    SOUP_MEMORY_TAKE, json, strlen (json));
+                                    SOUP_MEMORY_STATIC, MALFORMED_REQUEST,
+                                    strlen (MALFORMED_REQUEST));
   g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), NULL);
 }
 
