@@ -19,7 +19,8 @@ typedef enum
 } BaClockFormat;
 
 /* The one place where the app turns Unix times into text, in local time.
- * Every function returns "Unknown" for a time GDateTime cannot hold. */
+ * The functions that format a point in time return "Unknown" for one
+ * GDateTime cannot hold; the relative ones work on differences only. */
 
 /* org.gnome.desktop.interface clock-format when that schema is installed,
  * else 24h. */

@@ -358,10 +358,12 @@ show_error (BaLoginPage  *self,
   reveal_error (self);
 }
 
-/* How long until the countdown's text changes, in seconds, with @left
- * seconds to go: ba_api_error_format_wait() gives seconds under a minute,
- * minutes under an hour, else hours, all rounded up. Never more than a
- * minute, so the text is never far behind. */
+/* How often the countdown's text is brought up to date, in seconds, with
+ * @left seconds to go: ba_api_error_format_wait() gives seconds under a
+ * minute, minutes up to 59 minutes, else hours, all rounded up. Every
+ * second in the last minute, on each minute's change below the hour, and
+ * at least once a minute above it (an hour-long wait is rare and this is
+ * cheap), so the text is never behind by more than a minute. */
 static guint64
 wait_next_change (guint64 left)
 {

@@ -100,7 +100,7 @@ keyring_error (GError     *error,
 
 static int
 compare_ids (gconstpointer a,
-                             gconstpointer b)
+             gconstpointer b)
 {
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
