@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#define RECOVERY_TIMEOUT_SECONDS 10
+
 typedef struct
 {
   BaSecretStore  *secret_store;
@@ -165,6 +167,12 @@ recover_token_cb (GObject      *object,
       recover_next (task);
       return;
     }
+
+  /* The window waits on its loading page meanwhile, one server after the
+   * other, so a server that does not answer gets less time than a
+   * request normally has; its token is kept for a later login anyway. The
+   * account made here is only saved in the vault, not used further. */
+  ba_api_client_set_timeout (client, RECOVERY_TIMEOUT_SECONDS);
 
   ba_account_open_with_token_async (client, token, data->secret_store, data->vault,
                                     g_task_get_cancellable (task),

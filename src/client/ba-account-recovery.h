@@ -19,7 +19,9 @@ G_BEGIN_DECLS
  * with a token) and the account is saved in @vault again.
  *
  * A token the server refuses (401) is removed from the keyring. A token
- * whose server cannot be reached, or answers with another error, is kept
+ * whose server cannot be reached (or does not answer within 10 s, less
+ * than a request normally gets, since the app waits for this at start-up),
+ * or answers with another error, is kept
  * (its account is not restored this time). The accounts are only saved in
  * @vault; ba_account_restore_async() then gives the one to show.
  *
